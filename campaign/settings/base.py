@@ -4,8 +4,6 @@ environment; the README lists every variable."""
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 import dj_database_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -148,6 +146,7 @@ STATIC_ROOT = Path(env.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env.get("MEDIA_ROOT", BASE_DIR / "media"))
+SERVE_MEDIA = env.get("SERVE_MEDIA", "true").lower() == "true"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -162,6 +161,7 @@ if env.get("AWS_STORAGE_BUCKET_NAME"):
             "region_name": env.get("AWS_S3_REGION_NAME") or None,
         },
     }
+    SERVE_MEDIA = False
 
 # Uploads: refuse big bodies before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -213,11 +213,12 @@ if env.get("FRONTEND_CACHE_PURGE_URL"):
 DEMO_LOADERS = [
     "campaign.demo.load",
     "home.demo.load",
+    "campaign.demo.load_pages",
 ]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames the page.
+X_FRAME_OPTIONS = "DENY"  # Wagtail marks its own preview views SAMEORIGIN.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

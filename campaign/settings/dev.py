@@ -11,3 +11,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 if "EMAIL_BACKEND" not in env:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = BASE_DIR / "var" / "emails"  # noqa: F405
+
+# Static files come from the finders here; WhiteNoise serves the collected files in production.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

@@ -1,0 +1,193 @@
+"""What is site-wide: site settings, navigation and footer, the abstract base page and the
+generic content page. Geography lives in campaign.geography."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, TranslatableMixin
+from wagtail.search import index
+
+from .blocks import BodyBlock, NavigationLinksBlock
+
+
+@register_setting(icon="site")
+class CampaignSettings(BaseSiteSetting):
+    """Site-wide identity. Wagtail's site settings are not translatable, so the two texts
+    that visitors read carry one field per language."""
+
+    campaign_name = models.CharField(
+        _("nom de la campagne"), max_length=120, default="Tous Voisins – Tous Solidaires"
+    )
+    tagline_fr = models.CharField(
+        _("slogan (français)"),
+        max_length=200,
+        default="Une heure par mois pour ses voisins.",
+    )
+    tagline_en = models.CharField(
+        _("slogan (anglais)"),
+        max_length=200,
+        default="One hour a month for your neighbours.",
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_email = models.EmailField(
+        _("adresse de contact"), default="bonjour@tousvoisins.example"
+    )
+    reply_to_email = models.EmailField(_("adresse de réponse des courriels"), blank=True)
+    mastodon_url = models.URLField(_("Mastodon"), blank=True)
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    default_share_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image de partage par défaut"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Montrée quand une page est partagée et n'a pas d'image propre."),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("campaign_name"),
+                FieldPanel("tagline_fr"),
+                FieldPanel("tagline_en"),
+                FieldPanel("logo"),
+                FieldPanel("default_share_image"),
+            ],
+            heading=_("Identité"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("reply_to_email")], heading=_("Contact")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("mastodon_url"),
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("linkedin_url"),
+            ],
+            heading=_("Réseaux sociaux"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("réglages de la campagne")
+
+    @property
+    def tagline(self):
+        return self.tagline_en if (get_language() or "fr").startswith("en") else self.tagline_fr
+
+    def social_links(self):
+        return [
+            (label, url)
+            for label, url in (
+                ("Mastodon", self.mastodon_url),
+                ("Facebook", self.facebook_url),
+                ("Instagram", self.instagram_url),
+                ("LinkedIn", self.linkedin_url),
+            )
+            if url
+        ]
+
+
+class Navigation(TranslatableMixin, models.Model):
+    """The header menu and the footer of one language; wagtail-localize translates it."""
+
+    name = models.CharField(_("nom"), max_length=80, default="Navigation")
+    header_links = StreamField(
+        NavigationLinksBlock(), verbose_name=_("menu principal"), blank=True, max_num=7
+    )
+    footer_text = RichTextField(
+        _("texte du pied de page"), features=["bold", "italic", "link"], blank=True
+    )
+    footer_links = StreamField(
+        NavigationLinksBlock(), verbose_name=_("liens du pied de page"), blank=True
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("header_links"),
+        FieldPanel("footer_text"),
+        FieldPanel("footer_links"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("navigation et pied de page")
+        verbose_name_plural = _("navigation et pied de page")
+
+    def __str__(self):
+        return f"{self.name} ({self.locale.language_code})"
+
+    def clean(self):
+        super().clean()
+        others = Navigation.objects.filter(locale_id=self.locale_id).exclude(pk=self.pk)
+        if self.locale_id and others.exists():
+            raise ValidationError(_("Cette langue a déjà sa navigation : modifiez-la."))
+
+
+class BasePage(Page):
+    """Every public page: a share image and the meta that goes with it."""
+
+    share_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image de partage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Montrée sur les réseaux sociaux quand on partage la page."),
+    )
+
+    promote_panels = [
+        *Page.promote_panels,
+        FieldPanel("share_image"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def get_share_image(self):
+        return self.share_image
+
+    def get_meta_description(self):
+        return self.search_description
+
+
+class ContentPage(BasePage):
+    """A generic page: about, legal notices, help."""
+
+    introduction = models.TextField(_("introduction"), max_length=500, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["home.HomePage", "campaign.ContentPage"]
+
+    class Meta:
+        verbose_name = _("page de contenu")
+        verbose_name_plural = _("pages de contenu")
+
+    def get_meta_description(self):
+        return self.search_description or self.introduction

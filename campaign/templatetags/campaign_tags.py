@@ -1,0 +1,80 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+from wagtail.models import Page
+
+from campaign.models import Navigation
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def campaign_navigation(context):
+    """The header and footer links of the active language (French ones as a fallback)."""
+    request = context.get("request")
+    cache_owner = request if request is not None else context
+    if not hasattr(cache_owner, "_campaign_navigation"):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        navs = {
+            nav.locale.language_code: nav
+            for nav in Navigation.objects.select_related("locale").filter(
+                locale__language_code__in=[language, settings.LANGUAGE_CODE]
+            )
+        }
+        cache_owner._campaign_navigation = navs.get(language) or navs.get(settings.LANGUAGE_CODE)
+    return cache_owner._campaign_navigation
+
+
+def _home_for(language_code, request):
+    site_root = Page.objects.filter(depth=2, locale__language_code=language_code, live=True)
+    home = site_root.first()
+    return home.get_url(request) if home else f"/{language_code}/"
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """One entry per language: the translation of the current page, or that language's
+    home page when the page has no live translation. Also used for hreflang alternates."""
+    request = context.get("request")
+    if request is None:
+        return []
+    if hasattr(request, "_campaign_language_links"):
+        return request._campaign_language_links
+    page = context.get("page")
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    links = []
+    translations = {}
+    if isinstance(page, Page) and page.pk:
+        # One query for every translation of the page; no specific() needed for URLs.
+        for other in Page.objects.filter(
+            translation_key=page.translation_key, live=True
+        ).select_related("locale"):
+            translations[other.locale.language_code] = other
+    for code, name in settings.LANGUAGES:
+        if isinstance(page, Page) and page.pk:
+            other = translations.get(code)
+            if other is not None:
+                url, exact = other.get_url(request), True
+            else:
+                url, exact = _home_for(code, request), False
+        else:
+            url, exact = translate_url(request.get_full_path(), code), True
+        links.append(
+            {"code": code, "name": name, "url": url, "current": code == current, "exact": exact}
+        )
+    request._campaign_language_links = links
+    return links
+
+
+@register.filter
+def absolute_url(path, request):
+    """An absolute address for meta tags (canonical, Open Graph)."""
+    if not path:
+        return ""
+    if path.startswith(("http://", "https://")):
+        return path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path

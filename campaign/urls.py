@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from campaign import views
+from campaign.sitemaps import AllLanguagesSitemap
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]
+
+if settings.SERVE_MEDIA:
+    # Local media (the embedded tier and single-machine installs); a CDN or S3 serves it
+    # otherwise.
+    from django.urls import re_path
+    from django.views.static import serve
+
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+# Each app's public URLs, in the visitor's language. Wagtail's page serving comes last.
+urlpatterns += i18n_patterns(
+    path("recherche/", views.search, name="search"),
+    path("", include("campaign.geography.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

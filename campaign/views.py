@@ -1,0 +1,41 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from wagtail.contrib.search_promotions.models import Query
+from wagtail.models import Locale, Page
+
+SEARCH_PAGE_SIZE = 10
+MAX_QUERY_LENGTH = 200
+
+
+@require_GET
+def search(request):
+    """Site search over the live pages of the visitor's language."""
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    results = Page.objects.none()
+    if query:
+        pages = Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=1)
+        results = pages.search(query)
+        Query.get(query).add_hit()
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    try:
+        page_obj = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        page_obj = paginator.page(1)
+    specific = [p.specific for p in page_obj.object_list] if query else []
+    return render(
+        request,
+        "campaign/search.html",
+        {
+            "search_query": query,
+            "page_obj": page_obj,
+            "results": specific,
+            "result_count": paginator.count if query else 0,
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,89 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.search import index
+
+from campaign.blocks import BodyBlock
+from campaign.models import BasePage
+
+from . import sections
+
+
+class HomePage(BasePage):
+    """The home page of one language: the campaign's message and what to do now."""
+
+    hero_title = models.CharField(_("titre d'accroche"), max_length=120)
+    hero_text = models.TextField(_("texte d'accroche"), max_length=400, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image d'accroche"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_image_alt = models.CharField(
+        _("texte alternatif de l'image"),
+        max_length=250,
+        blank=True,
+        help_text=_("Décrivez l'image. Laissez vide si elle est décorative."),
+    )
+    cta_label = models.CharField(
+        _("libellé du bouton"), max_length=60, default="Je donne une heure par mois"
+    )
+    cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page du bouton"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("La page d'inscription à l'heure civique."),
+    )
+    civic_hour_title = models.CharField(
+        _("titre de l'heure civique"), max_length=120, default="L'heure civique"
+    )
+    civic_hour_text = models.TextField(_("texte de l'heure civique"), max_length=600, blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("contenu libre"), blank=True)
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_alt"),
+                FieldPanel("cta_label"),
+                FieldPanel("cta_page"),
+            ],
+            heading=_("Accroche"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("civic_hour_title"), FieldPanel("civic_hour_text")],
+            heading=_("L'heure civique"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("hero_title"),
+        index.SearchField("hero_text"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+        verbose_name_plural = _("pages d'accueil")
+
+    def get_meta_description(self):
+        return self.search_description or self.hero_text
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_stories"] = sections.featured_stories(page=self, request=request)
+        context["gesture_of_the_month"] = sections.gesture_of_the_month(page=self, request=request)
+        context["featured_kits"] = sections.featured_kits(page=self, request=request)
+        return context

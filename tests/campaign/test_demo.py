@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from wagtail.models import Page, Revision
+
+from campaign.models import Navigation
+
+
+def _snapshot():
+    return sorted(
+        (p.locale.language_code, p.url_path, p.title, p.live)
+        for p in Page.objects.select_related("locale").filter(depth__gt=1)
+    )
+
+
+# A real transaction: wagtail-localize publishes each translation when its loader's
+# transaction commits, as it does when `make run` loads the demo.
+@pytest.mark.django_db(transaction=True)
+def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    first = _snapshot()
+    call_command("load_demo", stdout=StringIO())
+    assert _snapshot() == first
+    assert Navigation.objects.count() == 2
+    urls = {(lang, path) for lang, path, _title, _live in first}
+    for expected in [
+        ("fr", "/accueil/"),
+        ("en", "/home/"),
+        ("fr", "/accueil/mentions-legales/"),
+        ("fr", "/accueil/donnees-personnelles/"),
+        ("fr", "/accueil/accessibilite/"),
+        ("en", "/home/legal-notice/"),
+        ("en", "/home/personal-data/"),
+        ("en", "/home/accessibility/"),
+    ]:
+        assert expected in urls
+    settings.DEBUG = False
+    for url in ("/", "/en/", "/accessibilite/", "/en/accessibility/", "/en/personal-data/"):
+        assert client.get(url).status_code == 200, url
+    english = client.get("/en/legal-notice/").content.decode()
+    assert "Who publishes this site" in english
+    assert Revision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_run_outside_development(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo")

@@ -1,0 +1,46 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "campaign.settings.production",
+    "SECRET_KEY": "k2J9v0qX7wH1rT8zL4mN6bC3yF5uA0sD2gE9hP7jQ1xV4iO6kR8tW3nM5zB7cY1a",
+    "ALLOWED_HOSTS": "tousvoisins.example,www.tousvoisins.example",
+    "DATABASE_URL": "sqlite:////tmp/tous-voisins-deploy-check.sqlite3",
+    "WAGTAILADMIN_BASE_URL": "https://tousvoisins.example",
+    "BREVO_API_KEY": "xkeysib-not-a-real-key",
+}
+
+
+def _manage(*args, env_overrides=None, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    env.update(PRODUCTION_ENV)
+    env.update(env_overrides or {})
+    for name in drop:
+        env.pop(name, None)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without_a_secret(missing):
+    result = _manage("check", drop=[missing])
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is required in production." in result.stderr
