@@ -32,7 +32,7 @@ run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its ta
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## Ruff lint and format check
 	$(BIN)/ruff check .
