@@ -119,9 +119,7 @@ class LinkBlock(blocks.StructBlock):
         if not value.get("page") and not value.get("link_url"):
             raise blocks.StructBlockValidationError(
                 block_errors={
-                    "page": ValidationError(
-                        _("Choisissez une page ou saisissez une adresse web.")
-                    )
+                    "page": ValidationError(_("Choisissez une page ou saisissez une adresse web."))
                 }
             )
         return value

@@ -1,10 +1,11 @@
 """Shared fixtures: a French site with its English translation, as load_demo builds it but
 from factories, so that tests do not depend on the demo wording."""
 
-import pytest
 from django.core.cache import cache
 
 from wagtail.models import Locale, Page, Site
+
+import pytest
 
 
 @pytest.fixture(autouse=True)

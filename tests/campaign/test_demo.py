@@ -1,9 +1,10 @@
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from wagtail.models import Page, Revision
+
+import pytest
 
 from campaign.models import Navigation
 

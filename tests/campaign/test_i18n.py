@@ -45,7 +45,10 @@ def test_non_page_views_switch_language_by_url(client, home_page):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "lang", "title"),
-    [("/cette-page-n-existe-pas/", "fr", "Page introuvable"), ("/en/nope/", "en", "Page not found")],
+    [
+        ("/cette-page-n-existe-pas/", "fr", "Page introuvable"),
+        ("/en/nope/", "en", "Page not found"),
+    ],
 )
 def test_404_is_the_sites_own_page_in_each_language(client, home_page, url, lang, title):
     response = client.get(url)

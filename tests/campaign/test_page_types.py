@@ -1,8 +1,8 @@
-import pytest
-
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+import pytest
 
 from campaign.factories import ContentPageFactory
 from campaign.models import ContentPage

@@ -1,8 +1,9 @@
 import json
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 
 from campaign.factories import ContentPageFactory
 from campaign.models import Navigation
