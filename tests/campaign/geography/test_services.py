@@ -1,0 +1,92 @@
+"""The import on small hand-made files: what it creates, updates, keeps and reports."""
+
+import io
+
+from django.core.management import call_command
+
+import pytest
+
+from campaign.geography.models import Commune, Postcode, search_key
+from campaign.geography.services import communes_import
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_creates_the_rows_of_a_small_file(data_file):
+    result = communes_import(path=data_file())
+
+    assert result["regions"]["created"] == 1
+    assert result["departments"]["created"] == 3
+    assert result["communes"] == {"created": 3, "updated": 0, "unchanged": 0, "missing": 0}
+    assert result["arrondissements"]["created"] == 1
+    assert result["postcodes"] == {"created": 5, "deleted": 0, "unchanged": 0}
+    paris_17 = Commune.objects.get(insee_code="75117")
+    assert paris_17.parent_id == "75056"
+    assert paris_17.kind == Commune.Kind.ARRONDISSEMENT
+    assert Commune.objects.get(insee_code="98735").region is None
+
+
+def test_changed_name_and_postcodes_are_reported_as_updates(data_file, small_france):
+    communes_import(path=data_file())
+    renamed = small_france.replace(
+        "c,77288,Melun,11,77,,40000,77000", "c,77288,Melun-sur-Seine,11,77,,40000,77000 77011"
+    ).replace("75001 75017", "75017")
+
+    result = communes_import(path=data_file(renamed, name="renamed.csv.gz"))
+
+    assert result["communes"] == {"created": 0, "updated": 1, "unchanged": 2, "missing": 0}
+    assert result["arrondissements"] == {"created": 0, "updated": 0, "unchanged": 1, "missing": 0}
+    assert result["regions"]["unchanged"] == 1
+    assert result["departments"]["unchanged"] == 3
+    assert result["postcodes"] == {"created": 1, "deleted": 1, "unchanged": 4}
+    melun = Commune.objects.get(insee_code="77288")
+    assert (melun.name, melun.slug, melun.search_name) == (
+        "Melun-sur-Seine",
+        "melun-sur-seine-77288",
+        "melun sur seine",
+    )
+    assert set(melun.postcodes.values_list("code", flat=True)) == {"77000", "77011"}
+    assert not Postcode.objects.filter(code="75001").exists()
+
+
+def test_rows_gone_from_the_file_are_kept_and_reported(data_file, small_france):
+    # Other apps point at communes: a commune merged away must not take their rows with it.
+    communes_import(path=data_file())
+    without_papeete = small_france.replace("c,98735,Papeete,,987,,26926,98714\n", "")
+
+    result = communes_import(path=data_file(without_papeete, name="smaller.csv.gz"))
+
+    assert result["communes"]["missing"] == 1
+    assert Commune.objects.filter(insee_code="98735").exists()
+    assert Postcode.objects.filter(code="98714").exists()
+
+
+def test_import_command_prints_a_french_summary_and_can_be_quiet(data_file):
+    path = data_file()
+    out = io.StringIO()
+    call_command("import_communes", file=path, stdout=out)
+    assert "Communes : 3 créées, 0 mise à jour, 0 inchangée." in out.getvalue()
+    assert "Arrondissements municipaux : 1 créé, 0 mis à jour, 0 inchangé." in out.getvalue()
+
+    out = io.StringIO()
+    call_command("import_communes", "--quiet", file=path, stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_unknown_kind_stops_the_import_before_any_write(data_file, small_france):
+    with pytest.raises(ValueError, match="unknown kind"):
+        communes_import(path=data_file(small_france + "x,1,Nowhere,,,,,\n"))
+    assert not Commune.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Saint-Étienne", "saint etienne"),
+        ("L'Haÿ-les-Roses", "l hay les roses"),
+        ("Œuilly", "oeuilly"),
+        ("  Paris   17e Arrondissement ", "paris 17e arrondissement"),
+    ],
+)
+def test_search_key(name, key):
+    assert search_key(name) == key
