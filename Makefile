@@ -47,7 +47,7 @@ check: install ## Django system checks and missing migrations
 	$(MANAGE) makemigrations --check --dry-run
 
 messages: install ## Update and compile the translation catalogues
-	$(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=tests --ignore=bench
 	$(MANAGE) compilemessages --ignore=.venv
 
 bench: install ## Run the benchmarks in bench/ (writes figures to stdout)

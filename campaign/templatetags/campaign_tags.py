@@ -10,9 +10,44 @@ from campaign.models import Navigation
 register = template.Library()
 
 
+class MenuLink:
+    __slots__ = ("text", "url")
+
+    def __init__(self, text, url):
+        self.text, self.url = text, url
+
+
+def _menu_links(stream_values, language):
+    """Resolve the links of several StreamFields in the visitor's language, with one query
+    for every page they point to: a link to a French page leads to its live English
+    translation on the English site, whatever wagtail-localize stored."""
+    pages = [block.value.get("page") for stream in stream_values for block in stream]
+    keys = {page.translation_key for page in pages if page is not None}
+    localized = {}
+    if keys:
+        for page in Page.objects.filter(
+            translation_key__in=keys, locale__language_code=language, live=True
+        ):
+            localized[page.translation_key] = page
+    result = []
+    for stream in stream_values:
+        links = []
+        for block in stream:
+            page = block.value.get("page")
+            if page is not None:
+                page = localized.get(page.translation_key, page)
+                links.append(MenuLink(block.value.get("label") or page.title, page.url))
+            elif block.value.get("link_url"):
+                url = block.value["link_url"]
+                links.append(MenuLink(block.value.get("label") or url, url))
+        result.append(links)
+    return result
+
+
 @register.simple_tag(takes_context=True)
 def campaign_navigation(context):
-    """The header and footer links of the active language (French ones as a fallback)."""
+    """The header and footer of the active language (the French ones as a fallback), their
+    links resolved in the active language. Fetched once per request."""
     request = context.get("request")
     cache_owner = request if request is not None else context
     if not hasattr(cache_owner, "_campaign_navigation"):
@@ -23,7 +58,12 @@ def campaign_navigation(context):
                 locale__language_code__in=[language, settings.LANGUAGE_CODE]
             )
         }
-        cache_owner._campaign_navigation = navs.get(language) or navs.get(settings.LANGUAGE_CODE)
+        nav = navs.get(language) or navs.get(settings.LANGUAGE_CODE)
+        menu = None
+        if nav is not None:
+            header, footer = _menu_links([nav.header_links, nav.footer_links], language)
+            menu = {"header_links": header, "footer_links": footer, "footer_text": nav.footer_text}
+        cache_owner._campaign_navigation = menu
     return cache_owner._campaign_navigation
 
 

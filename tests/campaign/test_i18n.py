@@ -66,3 +66,28 @@ def test_500_page_is_plain_and_bilingual():
     assert "Un problème est survenu" in html
     assert "Something went wrong" in html
     assert "<script" not in html
+
+
+@pytest.mark.django_db
+def test_english_menu_leads_to_english_pages(client, home_page, locales):
+    import json
+
+    from campaign.models import Navigation
+
+    page = ContentPageFactory(parent=home_page, title="La campagne", slug="la-campagne")
+    english = page.copy_for_translation(locales["en"])
+    english.title = "The campaign"
+    english.slug = "the-campaign"
+    english.save_revision().publish()
+    # The English menu still points at the French page, as an editor may leave it.
+    link = [{"type": "link", "value": {"label": "", "page": page.pk, "link_url": ""}}]
+    for locale in locales.values():
+        Navigation.objects.create(
+            locale=locale, header_links=json.dumps(link), footer_links=json.dumps(link)
+        )
+    html = client.get("/en/").content.decode()
+    menu = html.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/en/the-campaign/">The campaign</a>' in menu
+    html = client.get("/").content.decode()
+    menu = html.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/la-campagne/">La campagne</a>' in menu

@@ -54,3 +54,9 @@ def test_robots_txt_points_to_the_sitemap(client, home_page):
     text = response.content.decode()
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+@pytest.mark.django_db
+def test_search_counts_use_the_french_plural_rule(client, home_page):
+    html = client.get("/recherche/", {"q": "introuvable"}).content.decode()
+    assert "0 résultat pour « introuvable »." in html
