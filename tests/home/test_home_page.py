@@ -11,7 +11,7 @@ from campaign.models import Navigation
 # The home page's queries: site and locale resolution, the page, settings, navigation,
 # the language links. A fixed number whatever the content (see test below).
 HOME_PAGE_QUERIES = 8
-HOME_PAGE_QUERIES_WITH_NAVIGATION = 10
+HOME_PAGE_QUERIES_WITH_NAVIGATION = 11
 
 
 @pytest.mark.django_db
