@@ -35,6 +35,8 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("recherche/", views.search, name="search"),
     path("", include("campaign.geography.urls")),
+    path("", include("volunteers.urls")),
+    path("", include("kits.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

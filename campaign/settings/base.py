@@ -214,6 +214,10 @@ DEMO_LOADERS = [
     "campaign.demo.load",
     "home.demo.load",
     "campaign.demo.load_pages",
+    "gestures.demo.load",
+    "stories.demo.load",
+    "volunteers.demo.load",
+    "kits.demo.load",
 ]
 
 SESSION_COOKIE_HTTPONLY = True

@@ -18,7 +18,7 @@ def _snapshot():
 
 # A real transaction: wagtail-localize publishes each translation when its loader's
 # transaction commits, as it does when `make run` loads the demo.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())

@@ -7,11 +7,14 @@ import pytest
 
 from campaign.factories import ContentPageFactory
 from campaign.models import Navigation
+from stories.factories import StoryIndexPageFactory, StoryPageFactory
 
 # The home page's queries: site and locale resolution, the page, settings, navigation,
-# the language links. A fixed number whatever the content (see test below).
-HOME_PAGE_QUERIES = 8
-HOME_PAGE_QUERIES_WITH_NAVIGATION = 11
+# the language links, the sections (stories: 2 when there are none; with stories, their
+# portraits, renditions, themes and the index link). A fixed number whatever the content
+# (see test below).
+HOME_PAGE_QUERIES = 13
+HOME_PAGE_QUERIES_WITH_NAVIGATION = 21
 
 
 @pytest.mark.django_db
@@ -74,9 +77,18 @@ def test_home_page_runs_a_fixed_number_of_queries(client, home_page):
         header_links=json.dumps(links[:2]),
         footer_links=json.dumps(links[:2]),
     )
+    # One story in the stories section, then five (three shown), each with its portrait.
+    story_index = StoryIndexPageFactory(parent=home_page)
+    StoryPageFactory(parent=story_index)
+    client.get("/")  # make the portrait's renditions, as the first visitor would
     first = _home_queries(client)
     nav = Navigation.objects.get()
     nav.header_links = json.dumps(links[:7])
     nav.footer_links = json.dumps(links)
     nav.save()
+    for _ in range(4):
+        StoryPageFactory(parent=story_index)
+    client.get("/")
+    html = client.get("/").content.decode()
+    assert html.count('class="card story-card"') == 3
     assert _home_queries(client) == first == HOME_PAGE_QUERIES_WITH_NAVIGATION

@@ -1,0 +1,257 @@
+"""Read-only queries of the gestures, each with a fixed number of SQL queries whatever the
+number of gestures. Other apps (home, the monthly mailing) use these functions."""
+
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.models import Page
+
+from .choices import AUDIENCE_CHOICES, TIME_CHOICES
+from .models import GestureCounter, GesturePage, GestureSettings
+
+DONE_COOKIE = "gestes_faits"
+DONE_COOKIE_SALT = "gestures.done"
+
+# The catalogue's GET parameters and their legends.
+FILTERS = {
+    "categorie": _("Catégorie"),
+    "duree": _("Temps disponible"),
+    "public": _("Pour qui"),
+}
+SORTS = ("categorie", "numero")
+
+
+def with_done_count(queryset):
+    """Annotate each gesture with its "J'ai fait ce geste" count, in the same query."""
+    counts = GestureCounter.objects.filter(translation_key=OuterRef("translation_key"))
+    return queryset.annotate(
+        done_count=Coalesce(
+            Subquery(counts.values("count")[:1], output_field=IntegerField()), Value(0)
+        )
+    )
+
+
+def _values_of(gesture, name):
+    if name == "categorie":
+        return [gesture.category.slug]
+    if name == "duree":
+        return [gesture.time_needed]
+    return gesture.audience_list
+
+
+def catalogue_for(*, index_page, params):
+    """Everything the catalogue shows: every published gesture of `index_page` (one query),
+    which ones match the filters in `params` (unknown values are ignored), the counts per
+    filter value, and the gestures grouped by category or sorted by number."""
+    gestures = list(
+        with_done_count(
+            GesturePage.objects.child_of(index_page).live().select_related("category")
+        ).order_by("number")
+    )
+    categories = []
+    for gesture in gestures:
+        if gesture.category not in categories:
+            categories.append(gesture.category)
+    categories.sort(key=lambda c: c.pk)
+    options = {
+        "categorie": [(c.slug, c.name) for c in categories],
+        "duree": list(TIME_CHOICES),
+        "public": list(AUDIENCE_CHOICES),
+    }
+    active = {}
+    for name, choices in options.items():
+        value = params.get(name, "")
+        if value in {key for key, _label in choices}:
+            active[name] = value
+
+    def matches(gesture, skip=None):
+        return all(
+            value in _values_of(gesture, name) for name, value in active.items() if name != skip
+        )
+
+    filters = []
+    for name, choices in options.items():
+        # Facet counts: the gestures this value would show, the other filters kept.
+        pool = [g for g in gestures if matches(g, skip=name)]
+        counted = {}
+        for gesture in pool:
+            for value in _values_of(gesture, name):
+                counted[value] = counted.get(value, 0) + 1
+        filters.append(
+            {
+                "name": name,
+                "label": FILTERS[name],
+                "active": active.get(name, ""),
+                "total": len(pool),
+                "options": [
+                    {
+                        "value": key,
+                        "label": label,
+                        "count": counted.get(key, 0),
+                        "selected": active.get(name) == key,
+                    }
+                    for key, label in choices
+                ],
+            }
+        )
+    for gesture in gestures:
+        gesture.visible = matches(gesture)
+    sort = params.get("tri") if params.get("tri") in SORTS else "categorie"
+    if sort == "categorie":
+        groups = [
+            {
+                "category": category,
+                "gestures": [g for g in gestures if g.category_id == category.pk],
+            }
+            for category in categories
+        ]
+        for group in groups:
+            group["visible"] = any(g.visible for g in group["gestures"])
+    else:
+        groups = [{"category": None, "gestures": gestures, "visible": True}]
+    return {
+        "gestures": gestures,
+        "category_list": categories,
+        "groups": groups,
+        "filters": filters,
+        "active_filters": active,
+        "sort": sort,
+        "visible_count": sum(1 for g in gestures if g.visible),
+        "booklet_url": (index_page.url or "") + index_page.reverse_subpage("booklet"),
+    }
+
+
+def done_numbers(*, request):
+    """The numbers of the gestures this visitor said they did, from a signed cookie (no
+    personal data: a list of numbers; a forged or broken cookie counts as empty)."""
+    raw = request.get_signed_cookie(DONE_COOKIE, default="", salt=DONE_COOKIE_SALT)
+    return {int(n) for n in raw.split(",") if n.isdigit()}
+
+
+def done_cookie_value(numbers):
+    return ",".join(str(n) for n in sorted(numbers))
+
+
+def stories_for(*, page, limit=6):
+    """The published stories that illustrate `page`, through the stories app's relation to
+    GesturePage when that relation exists (gestures/ does not import stories/): at most one
+    query, an empty list when there is none."""
+    for relation in GesturePage._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label != "stories":
+            continue
+        if issubclass(model, Page):
+            # A relation on the story page itself (a ManyToMany or a ForeignKey).
+            story_model, lookup = model, relation.field.name
+        else:
+            # A through model (an Orderable) between a story page and the gesture.
+            to_story = next(
+                (
+                    f
+                    for f in model._meta.fields
+                    if f.is_relation
+                    and f.related_model is not None
+                    and issubclass(f.related_model, Page)
+                    and f.related_model._meta.app_label == "stories"
+                ),
+                None,
+            )
+            if to_story is None:
+                continue
+            story_model = to_story.related_model
+            lookup = f"{to_story.related_query_name()}__{relation.field.name}"
+        return list(
+            story_model.objects.live()
+            .filter(**{lookup: page}, locale_id=page.locale_id)
+            .order_by("-first_published_at")
+            .distinct()[:limit]
+        )
+    return []
+
+
+def signup_url_for(*, page, category):
+    """The heure civique sign-up page of the gesture's language, with its category
+    preselected, or None when the volunteers app has no such page (yet)."""
+    signup = (
+        Page.objects.live()
+        .filter(
+            content_type__app_label="volunteers",
+            content_type__model="volunteersignuppage",
+            locale_id=page.locale_id,
+        )
+        .first()
+    )
+    if signup is None:
+        return None
+    return f"{signup.url}?interet={category.slug}"
+
+
+def gesture_page_context(*, page, request):
+    """What a gesture page shows besides its own fields: its category, its neighbours by
+    number, its counter, its stories and the sign-up link. A fixed number of queries."""
+    siblings = GesturePage.objects.live().filter(locale_id=page.locale_id)
+    category = page.category
+    done = done_numbers(request=request)
+    count = (
+        GestureCounter.objects.filter(translation_key=page.translation_key)
+        .values_list("count", flat=True)
+        .first()
+    )
+    return {
+        "category": category,
+        "category_list": [category],
+        # A page being created and previewed in the admin has no URL or parent yet.
+        "catalogue_url": (page.get_parent().url or "") if page.path else "",
+        "previous_gesture": siblings.filter(number__lt=page.number).order_by("-number").first(),
+        "next_gesture": siblings.filter(number__gt=page.number).order_by("number").first(),
+        "done_count": count or 0,
+        "already_done": page.number in done,
+        "done_url": page.url + page.reverse_subpage("done") if page.url else "",
+        "stories": stories_for(page=page),
+        "signup_url": signup_url_for(page=page, category=category),
+    }
+
+
+def gesture_of_the_month(*, locale, site=None, request=None, today=None):
+    """This month's gesture in `locale` (a Locale or its id): the one staff chose in the
+    gestures' settings, when it is published, or else one of the heure civique gestures,
+    rotating by month in number order (the same for everyone all month). None when there is
+    none."""
+    if request is not None:
+        setting = GestureSettings.for_request(request)
+    elif site is not None:
+        setting = GestureSettings.for_site(site)
+    else:
+        setting = None
+    published = GesturePage.objects.live().filter(locale=locale).select_related("category")
+    if setting is not None and setting.gesture_of_the_month_id:
+        chosen = published.filter(
+            translation_key=Subquery(
+                GesturePage.objects.filter(pk=setting.gesture_of_the_month_id).values(
+                    "translation_key"
+                )[:1]
+            )
+        ).first()
+        if chosen is not None:
+            return chosen
+    candidates = list(
+        published.filter(heure_civique=True).order_by("number").values_list("pk", flat=True)
+    )
+    if not candidates:
+        return None
+    today = today or timezone.localdate()
+    chosen_pk = candidates[(today.year * 12 + today.month) % len(candidates)]
+    return published.get(pk=chosen_pk)
+
+
+__all__ = [
+    "catalogue_for",
+    "done_numbers",
+    "gesture_of_the_month",
+    "gesture_page_context",
+    "signup_url_for",
+    "stories_for",
+    "with_done_count",
+]

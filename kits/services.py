@@ -1,0 +1,355 @@
+"""Operations of the kits app that are not CMS content: counting downloads, storing logos,
+rendering personalised posters, engaging communes."""
+
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from wagtail.models import Locale, Page, Site
+
+from PIL import Image
+
+from . import rendering
+from .models import DownloadCount, EngagedCommune, PersonalisedPoster, PosterTemplate
+
+logger = logging.getLogger(__name__)
+
+LOGO_DIR = "kits/logos"
+POSTER_DIR = "kits/posters"
+ARTWORK_DIR = "kits/posters/artwork"
+SIZES = ("A4", "A3")
+VARIANTS = ("couleur", "nb")
+EXTENSIONS = ("pdf", "png")
+CONFIRMATION_SALT = "kits.engaged-commune.confirm"
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600
+SIGNUP_PAGE_MODEL = "volunteersignuppage"
+
+
+# Downloads -------------------------------------------------------------------------------
+
+
+def download_count_increment(*, kit_file, day=None):
+    """Add one download to today's count of `kit_file`. No IP, no user agent, nothing about
+    the visitor: only the file and the day.
+
+    The row is created once per file and day; concurrent requests then add with an SQL
+    `count = count + 1`, so no download is lost to a read-modify-write race. The unique
+    constraint settles two requests creating the same day's row at once."""
+    day = day or timezone.localdate()
+    updated = DownloadCount.objects.filter(kit_file=kit_file, day=day).update(
+        count=models.F("count") + 1
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            DownloadCount.objects.create(kit_file=kit_file, day=day, count=1)
+    except IntegrityError:
+        # Another request created the row between our update and our insert.
+        DownloadCount.objects.filter(kit_file=kit_file, day=day).update(count=models.F("count") + 1)
+
+
+def download_report(*, start, end):
+    """Downloads per kit and file between `start` and `end` (dates, inclusive): a list of
+    kits, each a dict with its title, total and files (label, language, type, count), most
+    downloaded first. Two queries whatever the number of kits."""
+    from .models import KitFile
+
+    totals = dict(
+        DownloadCount.objects.filter(day__gte=start, day__lte=end)
+        .values("kit_file")
+        .annotate(total=models.Sum("count"))
+        .values_list("kit_file", "total")
+    )
+    files = (
+        KitFile.objects.filter(pk__in=totals)
+        .select_related("page", "document", "page__locale")
+        .order_by("page__title", "sort_order")
+    )
+    kits = {}
+    for kit_file in files:
+        kit = kits.setdefault(
+            kit_file.page_id,
+            {
+                "title": kit_file.page.title,
+                "locale": kit_file.page.locale.language_code,
+                "total": 0,
+                "files": [],
+            },
+        )
+        count = totals[kit_file.pk]
+        kit["total"] += count
+        kit["files"].append(
+            {
+                "label": kit_file.get_format_display(),
+                "document": kit_file.document.title,
+                "language": kit_file.language,
+                "type": kit_file.file_type,
+                "count": count,
+            }
+        )
+    rows = sorted(kits.values(), key=lambda kit: (-kit["total"], kit["title"]))
+    for kit in rows:
+        kit["files"].sort(key=lambda f: -f["count"])
+    return rows
+
+
+# Logos -----------------------------------------------------------------------------------
+
+
+def logo_store(*, image):
+    """Store a verified logo (a loaded Pillow image) as a normalised PNG, named by the hash of
+    its bytes; return the hash. Re-encoding drops metadata and anything hidden after the
+    image data; the same logo uploaded twice is stored once."""
+    image = image.convert("RGBA") if image.mode not in ("RGB", "RGBA") else image
+    image.thumbnail((1200, 1200))  # far more than a logo needs at 300 dpi on its zone
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    data = out.getvalue()
+    logo_hash = hashlib.sha256(data).hexdigest()
+    path = f"{LOGO_DIR}/{logo_hash}.png"
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(data))
+    return logo_hash
+
+
+def logo_read(*, logo_hash):
+    """The stored logo's PNG bytes, or None when there is none (or it has been cleaned up)."""
+    path = f"{LOGO_DIR}/{logo_hash}.png"
+    if not logo_hash or not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+# Posters ---------------------------------------------------------------------------------
+
+
+def signup_url(*, commune, request=None):
+    """Where a poster's QR code leads: the sign-up page if there is one, else the French home
+    page, with the commune preselected. Two queries at most."""
+    page = (
+        Page.objects.live()
+        .filter(
+            content_type__app_label="volunteers",
+            content_type__model=SIGNUP_PAGE_MODEL,
+            locale__language_code="fr",
+        )
+        .order_by("path")
+        .first()
+    )
+    if page is not None:
+        base = page.get_full_url(request)
+    else:
+        site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
+        root = site.root_page if site else None
+        if root is not None and root.locale_id != _french_locale_id():
+            root = root.get_translation_or_none(Locale.objects.get(language_code="fr")) or root
+        base = root.get_full_url(request) if root else settings.WAGTAILADMIN_BASE_URL + "/"
+    return f"{base}?commune={commune.insee_code}"
+
+
+def _french_locale_id():
+    return Locale.objects.filter(language_code="fr").values_list("pk", flat=True).first()
+
+
+@dataclass(frozen=True)
+class PosterFile:
+    path: str
+    rendered: bool  # False when it came from the cache
+
+
+def poster_key(*, template, commune, logo_hash, contact_line, event_line, qr_url):
+    """The hash of everything that shapes a poster design (the size and the variant name
+    the files inside it)."""
+    payload = json.dumps(
+        [
+            template.revision,
+            commune.insee_code,
+            commune.name,
+            logo_hash or "",
+            rendering.normalise_text(contact_line),
+            rendering.normalise_text(event_line),
+            qr_url,
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def poster_create(*, template, commune, logo_hash, contact_line, event_line, request=None):
+    """Record the design a mairie asked for (or find it again: same inputs, same row) and
+    return it. Files are rendered on demand by `poster_file_get`."""
+    qr_url = signup_url(commune=commune, request=request)
+    key = poster_key(
+        template=template,
+        commune=commune,
+        logo_hash=logo_hash,
+        contact_line=contact_line,
+        event_line=event_line,
+        qr_url=qr_url,
+    )
+    poster = PersonalisedPoster.objects.filter(key=key).first()
+    if poster is not None:
+        return poster
+    try:
+        with transaction.atomic():
+            return PersonalisedPoster.objects.create(
+                key=key,
+                template=template,
+                commune=commune,
+                logo_hash=logo_hash or "",
+                contact_line=rendering.normalise_text(contact_line),
+                event_line=rendering.normalise_text(event_line),
+            )
+    except IntegrityError:
+        return PersonalisedPoster.objects.get(key=key)
+
+
+def poster_path(*, poster, size, variant, extension):
+    return f"{POSTER_DIR}/{poster.key[:2]}/{poster.key}/{size}-{variant}.{extension}"
+
+
+def _artwork_jpeg(*, template, size, black_and_white):
+    """The artwork resampled to 300 dpi for the page, cached per template revision: the
+    slowest step of a cold render, shared by every commune's poster."""
+    digest = hashlib.sha256(f"{template.revision}:{size}:{black_and_white}".encode()).hexdigest()
+    path = f"{ARTWORK_DIR}/{digest}.jpg"
+    if default_storage.exists(path):
+        with default_storage.open(path, "rb") as handle:
+            return handle.read()
+    with template.artwork.open_file() as handle:
+        artwork = Image.open(handle)
+        artwork.load()
+    data = rendering.prepared_artwork(artwork, size, black_and_white)
+    default_storage.save(path, ContentFile(data))
+    return data
+
+
+def poster_inputs(*, poster, size, variant, request=None):
+    """Everything the renderer needs for one file of `poster`, and the artwork as JPEG bytes
+    at 300 dpi for the page (the PDF embeds them as they are; the preview decodes them)."""
+    template = poster.template
+    black_and_white = variant == "nb"
+    artwork_jpeg = _artwork_jpeg(template=template, size=size, black_and_white=black_and_white)
+    inputs = rendering.PosterInputs(
+        # Opened lazily: the PDF never decodes it, the preview decodes it reduced (JPEG draft).
+        artwork=Image.open(io.BytesIO(artwork_jpeg)),
+        zones={prefix: template.zone(prefix) for prefix in rendering.ZONE_PREFIXES},
+        commune_name=poster.commune.name,
+        contact_line=poster.contact_line,
+        event_line=poster.event_line,
+        qr_url=signup_url(commune=poster.commune, request=request),
+        logo=logo_read(logo_hash=poster.logo_hash),
+        text_colour=template.text_colour,
+        page_size=size,
+        black_and_white=black_and_white,
+    )
+    return inputs, artwork_jpeg
+
+
+def poster_file_get(*, poster, size, variant, extension, request=None):
+    """The path in the default storage of one file of a poster (PDF or PNG preview), rendered
+    the first time and served from the storage afterwards."""
+    if size not in SIZES or variant not in VARIANTS or extension not in EXTENSIONS:
+        raise ValueError("unknown poster file")
+    path = poster_path(poster=poster, size=size, variant=variant, extension=extension)
+    if default_storage.exists(path):
+        return PosterFile(path, rendered=False)
+    inputs, artwork_jpeg = poster_inputs(poster=poster, size=size, variant=variant, request=request)
+    if extension == "pdf":
+        data = rendering.render_pdf(inputs, artwork_jpeg)
+    else:
+        data = rendering.render_png(inputs)
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(data))
+    return PosterFile(path, rendered=True)
+
+
+def poster_template_choices():
+    return PosterTemplate.objects.filter(is_active=True).select_related("artwork")
+
+
+# Engaged communes ------------------------------------------------------------------------
+
+
+def engaged_commune_declare(*, commune, contact_name, role, email, language):
+    """Record a mairie's declaration (pending) and, once the transaction commits, send the
+    confirmation email from a task. Returns the declaration."""
+    from .tasks import engaged_commune_send_confirmation_task
+
+    engagement = EngagedCommune.objects.create(
+        commune=commune, contact_name=contact_name, role=role, email=email
+    )
+    transaction.on_commit(
+        lambda: engaged_commune_send_confirmation_task.enqueue(
+            engaged_commune_id=engagement.pk, language=language
+        )
+    )
+    return engagement
+
+
+def engaged_commune_confirmation_token(*, engagement):
+    return signing.dumps({"id": engagement.pk, "t": engagement.token}, salt=CONFIRMATION_SALT)
+
+
+def engaged_commune_send_confirmation(*, engagement, language):
+    """Send the email whose signed link confirms the declaration."""
+    with translation.override(language):
+        link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+            "kits:engaged_confirm",
+            kwargs={"token": engaged_commune_confirmation_token(engagement=engagement)},
+        )
+        context = {"engagement": engagement, "link": link, "commune": engagement.commune}
+        subject = render_to_string("kits/emails/engaged_confirm_subject.txt", context).strip()
+        body = render_to_string("kits/emails/engaged_confirm.txt", context)
+    message = EmailMultiAlternatives(subject, body, to=[engagement.email])
+    message.send()
+
+
+class ConfirmationError(Exception):
+    pass
+
+
+def engaged_commune_confirm(*, token):
+    """Confirm the declaration a signed link names. Returns it; confirming twice is harmless.
+    Raises ConfirmationError for a bad or expired link, or when the commune is already
+    engaged through another declaration."""
+    try:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature as error:
+        raise ConfirmationError("bad link") from error
+    engagement = (
+        EngagedCommune.objects.select_related("commune")
+        .filter(pk=data.get("id"), token=data.get("t"))
+        .first()
+    )
+    if engagement is None:
+        raise ConfirmationError("unknown")
+    if engagement.confirmed_at:
+        return engagement
+    try:
+        with transaction.atomic():
+            engagement.confirmed_at = timezone.now()
+            engagement.save(update_fields=["confirmed_at"])
+    except IntegrityError:
+        # The commune was already confirmed through another declaration: it is engaged.
+        engagement.confirmed_at = None
+        return (
+            EngagedCommune.objects.confirmed()
+            .select_related("commune")
+            .get(commune=engagement.commune)
+        )
+    return engagement

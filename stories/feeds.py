@@ -1,0 +1,44 @@
+"""The RSS feed of the stories of one language (one per story index)."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+FEED_ITEMS = 20
+
+
+class StoryFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __init__(self, *, index):
+        super().__init__()
+        self.index = index
+
+    def title(self):
+        return _("Héros du civisme ordinaire – Tous Voisins – Tous Solidaires")
+
+    def link(self):
+        return self.index.url
+
+    def description(self):
+        return self.index.introduction or _(
+            "Les histoires de voisins qui s'entraident, partout en France."
+        )
+
+    def items(self):
+        return list(self.index.stories().newest_first().select_related("commune")[:FEED_ITEMS])
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_author_name(self, item):
+        return item.credit or None

@@ -1,0 +1,352 @@
+"""The story index and the story pages."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+from wagtail.models import Orderable, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
+
+from campaign.blocks import BodyBlock
+from campaign.models import BasePage
+
+from ..admin_forms import StoryPageForm
+from .snippets import StoryTheme
+
+STORIES_PER_PAGE = 12
+RELATED_STORIES = 3
+CONSENT_REQUIRED = _(
+    "Cochez « La personne présentée a accepté cette publication » avant de publier. "
+    "Sans son accord, l'histoire reste un brouillon."
+)
+
+
+class StoryPageQuerySet(PageQuerySet):
+    def for_cards(self):
+        """What a story card shows, in a fixed number of queries whatever the number of
+        stories: the commune with its department and region, the themes, the portrait with
+        every rendition already made (so `{% picture %}` runs no query per card)."""
+        images = get_image_model().objects.prefetch_renditions()
+        return self.select_related("commune__department", "commune__region").prefetch_related(
+            Prefetch("portrait", queryset=images),
+            Prefetch("themes", queryset=StoryTheme.objects.order_by("name")),
+        )
+
+    def with_theme(self, slug):
+        # Theme slugs are the same in every language, so this matches a story whichever
+        # language's themes its editor picked.
+        return self.filter(themes__slug=slug).distinct()
+
+    def in_region(self, code):
+        return self.filter(commune__region_id=code)
+
+    def in_department(self, code):
+        return self.filter(commune__department_id=code)
+
+    def newest_first(self):
+        return self.order_by("-publication_date", "-pk")
+
+
+StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
+
+
+def localize_themes(stories, locale, *, themes=None):
+    """Give each story a `display_themes` list in `locale`, in one query.
+
+    A story's themes are synchronised, not translated, by wagtail-localize (it copies
+    many-to-many fields as they are), so an English story may point at French themes:
+    match them on their translation key instead of asking for each theme's translation.
+    `themes`, when given, are the themes of `locale` already fetched (no query then)."""
+    stories = list(stories)
+    if themes is None:
+        themes = StoryTheme.objects.filter(locale=locale)
+    by_key = {t.translation_key: t for t in themes}
+    for story in stories:
+        story.display_themes = [by_key.get(t.translation_key, t) for t in story.themes.all()]
+    return stories
+
+
+class StoryIndexPage(RoutablePageMixin, BasePage):
+    """The list of stories of one language, with its filters, its feed and the nomination
+    form ("Proposer un héros") as sub-routes."""
+
+    introduction = models.TextField(_("introduction"), max_length=600, blank=True)
+    nomination_intro = models.TextField(
+        _("introduction du formulaire « Proposer un héros »"), max_length=800, blank=True
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("nomination_intro"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("introduction")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["stories.StoryPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("liste des histoires")
+        verbose_name_plural = _("listes des histoires")
+
+    def get_meta_description(self):
+        return self.search_description or self.introduction
+
+    def stories(self):
+        return StoryPage.objects.live().public().child_of(self)
+
+    def get_context(self, request, *args, **kwargs):
+        from stories.views import story_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(story_index_context(index=self, request=request))
+        return context
+
+    @path("")
+    def index_route(self, request):
+        return self.render(request)
+
+    @path("flux/")
+    def feed_route(self, request):
+        from stories.feeds import StoryFeed
+
+        return StoryFeed(index=self)(request)
+
+    @path("proposer-un-heros/")
+    def nominate_route(self, request):
+        from stories.views import nominate
+
+        return nominate(request, index=self)
+
+    @path("proposer-un-heros/merci/")
+    def nominate_thanks_route(self, request):
+        from stories.views import nominate_thanks
+
+        return nominate_thanks(request, index=self)
+
+
+class StoryPage(BasePage):
+    """The portrait of a "héros du civisme ordinaire": a private person, so their first name
+    and an initial by default, and never published without their agreement."""
+
+    hero_first_name = models.CharField(_("prénom du héros"), max_length=60)
+    hero_initial = models.CharField(
+        _("initiale du nom"),
+        max_length=3,
+        blank=True,
+        help_text=_("Une lettre, par exemple « M ». Le point est ajouté à l'affichage."),
+    )
+    hero_display_name = models.CharField(
+        _("nom affiché (facultatif)"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "Laissez vide pour afficher le prénom et l'initiale. Un nom complet seulement si "
+            "la personne l'a demandé."
+        ),
+    )
+    portrait = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("portrait"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    portrait_alt = models.CharField(
+        _("texte alternatif du portrait"),
+        max_length=250,
+        help_text=_("Décrivez ce que montre l'image pour les personnes qui ne la voient pas."),
+    )
+    commune = models.ForeignKey(
+        "geography.Commune",
+        verbose_name=_("commune"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="stories",
+    )
+    themes = ParentalManyToManyField(StoryTheme, verbose_name=_("thèmes"), related_name="stories")
+    summary = models.TextField(
+        _("résumé"),
+        max_length=300,
+        # TextField's max_length only reaches forms; the validator guards publishing in code.
+        validators=[MaxLengthValidator(300)],
+        help_text=_("300 caractères au plus. Montré sur les cartes et quand on partage la page."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("récit"), blank=True)
+    pull_quote = models.TextField(_("citation mise en avant"), max_length=400, blank=True)
+    publication_date = models.DateField(_("date de publication"), default=datetime.date.today)
+    credit = models.CharField(
+        _("crédits"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple : Texte : mairie de Melun. Illustration : Camille R."),
+    )
+    consent_given = models.BooleanField(
+        _("La personne présentée a accepté cette publication"),
+        default=False,
+        help_text=_(
+            "Obligatoire pour publier. Vous pouvez enregistrer un brouillon sans cet accord."
+        ),
+    )
+
+    objects = StoryPageManager()
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("hero_first_name"), FieldPanel("hero_initial")]),
+                FieldPanel("hero_display_name"),
+                FieldPanel("commune"),
+            ],
+            heading=_("Le héros"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("portrait"), FieldPanel("portrait_alt")], heading=_("Portrait")
+        ),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple, required_on_save=False),
+        MultipleChooserPanel(
+            "gesture_links",
+            chooser_field_name="gesture",
+            heading=_("Gestes illustrés"),
+            label=_("Geste"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("pull_quote"),
+        FieldRowPanel([FieldPanel("publication_date"), FieldPanel("credit")]),
+        FieldPanel("consent_given"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("pull_quote"),
+        index.FilterField("publication_date"),
+    ]
+    # Names are not translated; the commune, the portrait and the consent are facts.
+    override_translatable_fields = [
+        SynchronizedField("hero_first_name"),
+        SynchronizedField("hero_initial"),
+        SynchronizedField("hero_display_name"),
+    ]
+    parent_page_types = ["stories.StoryIndexPage"]
+    subpage_types = []
+    base_form_class = StoryPageForm
+
+    class Meta:
+        verbose_name = _("histoire")
+        verbose_name_plural = _("histoires")
+
+    @property
+    def hero_name(self):
+        if self.hero_display_name:
+            return self.hero_display_name
+        initial = self.hero_initial.strip().rstrip(".")
+        return f"{self.hero_first_name} {initial}." if initial else self.hero_first_name
+
+    def save(self, *args, clean=True, **kwargs):
+        # Every way of publishing (the admin, a workflow approval, scheduled publishing,
+        # revision.publish() in code) ends in page.save() with live=True: refusing here
+        # means no path can publish a story without the person's agreement. Drafts are
+        # written with live=False, or with clean=False by save_revision(), so they pass.
+        # Not in clean(): the admin form validates new pages while `live` still holds its
+        # default (True); StoryPageForm gives the editor the message there.
+        if clean and self.live and not self.consent_given:
+            raise ValidationError({"consent_given": CONSENT_REQUIRED})
+        return super().save(*args, clean=clean, **kwargs)
+
+    def get_share_image(self):
+        return self.share_image or self.portrait
+
+    def get_meta_description(self):
+        return self.search_description or self.summary
+
+    def related_stories(self, *, themes=None):
+        """Up to three other live stories of the same language sharing a theme or the
+        department, newest first, ready for cards. `themes`: this story's, if already
+        fetched."""
+        theme_slugs = [t.slug for t in (self.themes.all() if themes is None else themes)]
+        match = Q(themes__slug__in=theme_slugs)
+        if self.commune_id:
+            match |= Q(commune__department_id=self.commune.department_id)
+        ids = (
+            StoryPage.objects.live()
+            .public()
+            .filter(locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .filter(match)
+            .newest_first()
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        # Distinct ids first, then the cards: DISTINCT with ORDER BY on a joined table does
+        # not mix well on PostgreSQL.
+        ids = list(dict.fromkeys(ids))[:RELATED_STORIES]
+        return list(StoryPage.objects.filter(pk__in=ids).for_cards().newest_first())
+
+    def siblings(self):
+        return StoryPage.objects.live().public().sibling_of(self, inclusive=False)
+
+    def previous_story(self):
+        """The story published just before this one."""
+        return (
+            self.siblings()
+            .filter(
+                Q(publication_date__lt=self.publication_date)
+                | Q(publication_date=self.publication_date, pk__lt=self.pk)
+            )
+            .newest_first()
+            .first()
+        )
+
+    def next_story(self):
+        return (
+            self.siblings()
+            .filter(
+                Q(publication_date__gt=self.publication_date)
+                | Q(publication_date=self.publication_date, pk__gt=self.pk)
+            )
+            .order_by("publication_date", "pk")
+            .first()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from stories.views import story_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(story_page_context(story=self, request=request))
+        return context
+
+
+class StoryGesture(Orderable):
+    """A gesture a story illustrates. A gesture page reaches its stories through the
+    reverse relation `gesture.stories` (these links, each with its `.story`), so that
+    gestures/ never imports this app."""
+
+    story = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="gesture_links")
+    gesture = models.ForeignKey(
+        "gestures.GesturePage",
+        verbose_name=_("geste"),
+        on_delete=models.CASCADE,
+        related_name="stories",
+    )
+
+    # A ForeignKey to GesturePage: the page chooser only offers gesture pages.
+    panels = [FieldPanel("gesture")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("geste illustré")
+        verbose_name_plural = _("gestes illustrés")

@@ -1,0 +1,244 @@
+"""What the stories app does beyond CMS content: receive nominations, acknowledge them,
+turn one into a draft story, set up the moderation of stories. Views, tasks, commands and
+admin actions call these functions."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.files.images import ImageFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import linebreaks
+from django.utils.text import Truncator
+
+from wagtail.images import get_image_model
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from .models import Nomination, StoryIndexPage, StoryPage
+
+CONTRIBUTORS_GROUP = "Contributeurs mairie"
+COMMUNICATION_GROUP = "Communication"
+WORKFLOW_NAME = "Modération des histoires"
+TASK_NAME = "Validation par l'équipe communication"
+
+# Rate limit of the nomination form: at most this many nominations an hour from one address
+# (IP) or one proposer email; an identical nomination within the hour is dropped at once.
+NOMINATIONS_PER_HOUR = 3
+RATE_WINDOW_SECONDS = 3600
+
+
+def _digest(*parts):
+    # Only digests go in the cache: no IP address or email in clear, even in Redis.
+    text = "\x1f".join(str(p).strip().lower() for p in parts)
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{text}".encode()).hexdigest()[:32]
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def nomination_rate_limited(*, request, data):
+    """True when this nomination should be silently dropped: the same one was just sent,
+    or its address or proposer already sent NOMINATIONS_PER_HOUR this hour. Counts it
+    otherwise."""
+    same_digest = _digest(
+        data["proposer_email"], data["hero_first_name"], data["commune"].pk, data["what_they_did"]
+    )
+    same = f"stories:nomination:same:{same_digest}"
+    by_ip = f"stories:nomination:ip:{_digest(_client_ip(request))}"
+    by_email = f"stories:nomination:email:{_digest(data['proposer_email'])}"
+    if not cache.add(same, 1, RATE_WINDOW_SECONDS):
+        return True
+    limited = False
+    for key in (by_ip, by_email):
+        cache.add(key, 0, RATE_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+            count = 1
+        limited = limited or count > NOMINATIONS_PER_HOUR
+    return limited
+
+
+def nomination_create(*, data, language):
+    """Record a nomination from the form's cleaned data; once the transaction commits, a
+    task sends the proposer an acknowledgement (never inside the request)."""
+    from .tasks import nomination_acknowledge
+
+    nomination = Nomination.objects.create(
+        proposer_name=data["proposer_name"],
+        proposer_email=data["proposer_email"],
+        hero_first_name=data["hero_first_name"],
+        commune=data["commune"],
+        what_they_did=data["what_they_did"],
+        photo=data.get("photo") or "",
+        hero_agreed=data["hero_agreed"],
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+    )
+    transaction.on_commit(lambda: nomination_acknowledge.enqueue(nomination_id=nomination.pk))
+    return nomination
+
+
+def nomination_send_acknowledgement(*, nomination):
+    """Thank the proposer, in the language they used, and say what happens next."""
+    with translation.override(nomination.language):
+        context = {"nomination": nomination}
+        subject = render_to_string("stories/emails/nomination_ack_subject.txt", context)
+        body = render_to_string("stories/emails/nomination_ack_body.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [nomination.proposer_email],
+    )
+
+
+def story_index_for(locale=None):
+    """The story index of a language (the default language's when not given)."""
+    locale = locale or Locale.get_default()
+    return StoryIndexPage.objects.filter(locale=locale).first()
+
+
+@transaction.atomic
+def nomination_to_story(*, nomination, user=None):
+    """Turn a nomination into a draft story under the story index, marked accepted. The
+    draft has no consent ticked: staff must get the person's agreement to publish it.
+    Returns the story (the existing one if the nomination was already turned)."""
+    if nomination.story_id:
+        return nomination.story.specific
+    index = story_index_for()
+    if index is None:
+        raise StoryIndexPage.DoesNotExist
+    story = StoryPage(
+        title=f"{nomination.hero_first_name}, {nomination.commune.name}",
+        hero_first_name=nomination.hero_first_name,
+        commune=nomination.commune,
+        summary=Truncator(nomination.what_they_did).chars(300),
+        body=json.dumps(
+            [{"type": "paragraph", "value": linebreaks(nomination.what_they_did, autoescape=True)}]
+        ),
+        consent_given=False,
+        live=False,
+        owner=user,
+    )
+    if nomination.photo:
+        story.portrait = _image_from_nomination(nomination, user=user)
+    index.add_child(instance=story)
+    story.save_revision(user=user, clean=False, log_action=True)
+    nomination.story = story
+    nomination.status = Nomination.Status.ACCEPTED
+    nomination.save(update_fields=["story", "status"])
+    return story
+
+
+def _image_from_nomination(nomination, *, user):
+    image_model = get_image_model()
+    with nomination.photo.open("rb") as handle:
+        image = image_model(
+            title=f"{nomination.hero_first_name} ({nomination.commune.name})",
+            file=ImageFile(handle, name=nomination.photo.name.rsplit("/", 1)[-1]),
+            uploaded_by_user=user,
+            collection=Collection.get_first_root_node(),
+        )
+        image.save()
+    return image
+
+
+def story_gestures(*, story, locale):
+    """The live gesture pages a story illustrates, in `locale`, in one query whatever their
+    number. A story's links are synchronised by wagtail-localize (an English story points at
+    the French gestures its editor chose), so match on the gestures' translation keys."""
+    from gestures.models import GesturePage
+
+    if not story.pk:
+        return []
+    keys = GesturePage.objects.filter(stories__story=story).values("translation_key")
+    return list(
+        GesturePage.objects.live()
+        .public()
+        .filter(locale=locale, translation_key__in=keys)
+        .order_by("number")
+    )
+
+
+@transaction.atomic
+def moderation_setup(*, index):
+    """Create (or complete) the two groups and the moderation workflow of the stories.
+
+    "Contributeurs mairie" may add and edit stories under the story index and submit them
+    to moderation; only "Communication" publishes them, by approving the workflow's task.
+    Idempotent: the set-up and the demo call it on every run."""
+    contributors, _ = Group.objects.get_or_create(name=CONTRIBUTORS_GROUP)
+    communication, _ = Group.objects.get_or_create(name=COMMUNICATION_GROUP)
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    page_perms = {
+        contributors: ["add_page", "change_page"],
+        communication: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    }
+    for group, codenames in page_perms.items():
+        group.permissions.add(admin_access)
+        for codename in codenames:
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=index, permission=permission
+            )
+        # Both upload and choose portraits in the root collection.
+        for codename in ("add_image", "choose_image"):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group,
+                collection=Collection.get_first_root_node(),
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailimages", codename=codename
+                ),
+            )
+    # Communication manages nominations and themes in the admin.
+    communication.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="stories",
+            codename__in=[
+                "view_nomination",
+                "change_nomination",
+                "add_storytheme",
+                "change_storytheme",
+            ],
+        )
+    )
+    task, _ = GroupApprovalTask.objects.get_or_create(name=TASK_NAME)
+    task.groups.add(communication)
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
+    )
+    # The English index has its own tree; its stories follow the same rule.
+    for page in StoryIndexPage.objects.filter(translation_key=index.translation_key):
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+        if page.pk != index.pk:
+            for group, codenames in page_perms.items():
+                for codename in codenames:
+                    GroupPagePermission.objects.get_or_create(
+                        group=group,
+                        page=page,
+                        permission=Permission.objects.get(
+                            content_type__app_label="wagtailcore", codename=codename
+                        ),
+                    )
+    return {"contributors": contributors, "communication": communication, "workflow": workflow}

@@ -1,0 +1,283 @@
+import struct
+import zlib
+
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import pytest
+
+from stories.factories import png_bytes
+from stories.models import Nomination
+
+URL = "/histoires/proposer-un-heros/"
+THANKS = "/histoires/proposer-un-heros/merci/"
+
+
+def _data(**overrides):
+    data = {
+        "hero_first_name": "Josiane",
+        "postcode": "29200",
+        "commune_name": "",
+        "what_they_did": "Elle porte les courses de ses voisins du cinquième depuis dix ans.",
+        "hero_agreed": "on",
+        "proposer_name": "Odile Bernard",
+        "proposer_email": "odile@example.org",
+    }
+    data.update(overrides)
+    return data
+
+
+def _post(client, django_capture_on_commit_callbacks, data, **extra):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(URL, data, **extra)
+
+
+def _bomb_png(width=30_000, height=30_000):
+    """A PNG header announcing 900 million pixels: Pillow refuses to open it
+    (DecompressionBombError) long before decoding anything."""
+
+    def chunk(kind, payload):
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.django_db
+def test_the_form_is_accessible_and_needs_no_javascript(client, story_index, geography):
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    for field in (
+        "hero_first_name",
+        "postcode",
+        "what_they_did",
+        "photo",
+        "hero_agreed",
+        "proposer_name",
+        "proposer_email",
+    ):
+        assert f'<label for="id_{field}"' in html, field
+    assert "<legend>" in html
+
+
+@pytest.mark.django_db
+def test_a_nomination_is_saved_and_acknowledged_by_a_task_after_commit(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(URL, _data())
+    # Nothing is sent inside the request: the email waits for the commit.
+    assert response.status_code == 302 and response["Location"] == THANKS
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    nomination = Nomination.objects.get()
+    assert nomination.status == Nomination.Status.NEW
+    assert nomination.commune == geography["brest"]
+    assert nomination.language == "fr"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["odile@example.org"]
+    assert "Merci d'avoir proposé Josiane, de Brest" in mail.outbox[0].body
+    assert client.get(THANKS).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_english_form_acknowledges_in_english(
+    client, story_index, english_home, geography, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Locale
+
+    english_index = story_index.copy_for_translation(Locale.objects.get(language_code="en"))
+    english_index.slug = "stories"
+    english_index.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/stories/proposer-un-heros/", _data())
+    assert response["Location"] == "/en/stories/proposer-un-heros/merci/"
+    assert Nomination.objects.get().language == "en"
+    assert "Thank you for nominating Josiane, from Brest" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_unicode_names_are_kept_intact(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    data = _data(
+        hero_first_name="Zoé-Hélène 🌻",
+        proposer_name="فاطمة الزهراء",
+        what_they_did="Elle tricote des écharpes 🧣 pour tout l'immeuble. شكراً",
+    )
+    _post(client, django_capture_on_commit_callbacks, data)
+    nomination = Nomination.objects.get()
+    assert nomination.hero_first_name == "Zoé-Hélène 🌻"
+    assert nomination.proposer_name == "فاطمة الزهراء"
+    assert nomination.what_they_did.endswith("🧣 pour tout l'immeuble. شكراً")
+    assert "فاطمة الزهراء" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_xss_is_stored_as_typed_and_shown_escaped_everywhere(
+    client, admin_client, story_index, geography, django_capture_on_commit_callbacks
+):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    _post(
+        client,
+        django_capture_on_commit_callbacks,
+        _data(hero_first_name=payload[:60], proposer_name=payload, what_they_did=payload),
+    )
+    nomination = Nomination.objects.get()
+    assert nomination.proposer_name == payload  # stored as typed, escaped on output
+    pages = [
+        admin_client.get("/admin/snippets/stories/nomination/").content.decode(),
+        admin_client.get(
+            f"/admin/snippets/stories/nomination/inspect/{nomination.pk}/"
+        ).content.decode(),
+        admin_client.get(
+            f"/admin/snippets/stories/nomination/edit/{nomination.pk}/"
+        ).content.decode(),
+    ]
+    for html in pages:
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+    assert "&lt;script&gt;alert" in pages[1]
+    # An invalid form re-displays the payload escaped too.
+    html = client.post(
+        URL, _data(proposer_name=payload, proposer_email="pas-une-adresse")
+    ).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("photo.jpg", b"ceci n'est pas une image", "image/jpeg"),
+            "n&#x27;est pas une photo que nous savons lire",
+        ),
+        (
+            SimpleUploadedFile("script.png", b"<?php echo 1; ?>", "image/png"),
+            "n&#x27;est pas une photo que nous savons lire",
+        ),
+        (SimpleUploadedFile("bombe.png", _bomb_png(), "image/png"), "trop de pixels"),
+    ],
+    ids=["not-an-image", "disguised-script", "decompression-bomb"],
+)
+def test_a_bad_photo_gets_a_clear_error_and_nothing_else_is_lost(
+    client, story_index, geography, upload, message
+):
+    data = _data(hero_first_name="Marcel", what_they_did="Il arrose les plantes de l'étage.")
+    data["photo"] = upload
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    # Everything else typed is still there; the file must be chosen again, and we say so.
+    assert 'value="Marcel"' in html
+    assert "Il arrose les plantes de l&#x27;étage." in html
+    assert 'value="odile@example.org"' in html
+    assert "choisissez-la à nouveau" in html
+    assert 'aria-describedby="id_photo_error id_photo_helptext"' in html
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_photo_over_10_mb_is_refused(client, story_index, geography):
+    data = _data()
+    data["photo"] = SimpleUploadedFile(
+        "grande.png", png_bytes() + b"\x00" * (10 * 1024 * 1024 + 1), "image/png"
+    )
+    html = client.post(URL, data).content.decode()
+    assert "Cette photo pèse plus de 10 Mo" in html
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_good_photo_is_kept_under_a_random_name(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    data = _data()
+    data["photo"] = SimpleUploadedFile("Josiane Martin.png", png_bytes(), "image/png")
+    response = _post(client, django_capture_on_commit_callbacks, data)
+    assert response.status_code == 302
+    photo = Nomination.objects.get().photo
+    assert photo.name.startswith("nominations/") and photo.name.endswith(".png")
+    assert "Josiane" not in photo.name
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_ambiguous_commune_is_a_form_error(client, story_index, geography):
+    html = client.post(URL, _data(postcode="99999")).content.decode()
+    assert "Aucune commune ne correspond au code postal 99999." in html
+    html = client.post(URL, _data(postcode="77000")).content.decode()
+    assert "Plusieurs communes ont ce code postal : Livry-sur-Seine, Melun." in html
+    html = client.post(URL, _data(postcode="77000", commune_name="Atlantis")).content.decode()
+    assert "Nous ne trouvons pas « Atlantis » avec ce code postal." in html
+    html = client.post(URL, _data(postcode="abc")).content.decode()
+    assert "Saisissez un code postal à 5 chiffres" in html
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_commune_name_picks_among_communes_sharing_a_postcode(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    _post(
+        client, django_capture_on_commit_callbacks, _data(postcode="77 000", commune_name="melun")
+    )
+    assert Nomination.objects.get().commune == geography["melun"]
+
+
+@pytest.mark.django_db
+def test_the_hero_must_have_agreed_and_required_fields_are_said(client, story_index, geography):
+    data = _data(proposer_email="", what_they_did="")
+    del data["hero_agreed"]
+    html = client.post(URL, data).content.decode()
+    assert "Demandez-lui d&#x27;abord son accord" in html
+    assert 'href="#id_proposer_email"' in html  # the error summary links to the field
+    assert 'aria-invalid="true"' in html
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.django_db
+def test_repeated_posts_are_rate_limited_with_the_same_response(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    first = _post(client, django_capture_on_commit_callbacks, _data())
+    again = _post(client, django_capture_on_commit_callbacks, _data())
+    # The same nomination twice (a double click, a reload): one nomination, one email.
+    assert again.status_code == first.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert Nomination.objects.count() == 1 and len(mail.outbox) == 1
+    # Different nominations from the same address: three an hour, then silently dropped.
+    for n in range(4):
+        response = _post(
+            client,
+            django_capture_on_commit_callbacks,
+            _data(hero_first_name=f"Voisin {n}", proposer_email=f"autre{n}@example.org"),
+        )
+        assert response.status_code == 302 and response["Location"] == THANKS
+    assert Nomination.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_cannot_see_nominations(client, story_index, geography):
+    from stories.factories import NominationFactory
+
+    nomination = NominationFactory(commune=geography["melun"])
+    for url in (
+        "/admin/snippets/stories/nomination/",
+        f"/admin/snippets/stories/nomination/inspect/{nomination.pk}/",
+        f"/admin/snippets/stories/nomination/edit/{nomination.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert nomination.what_they_did not in client.get("/histoires/").content.decode()

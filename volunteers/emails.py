@@ -1,0 +1,140 @@
+"""Building the emails the app sends, and the helpers the mailing workflow reuses:
+the volunteer's links and the RFC 8058 one-click unsubscribe headers."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail.models import Site
+
+from campaign.models import CampaignSettings
+
+from . import tokens
+from .models import EmailTemplate, Volunteer
+
+
+def absolute_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _link(name, volunteer, purpose):
+    token = tokens.token_make(volunteer=volunteer, purpose=purpose)
+    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
+        return absolute_url(reverse(name, kwargs={"token": token}))
+
+
+def confirmation_url(volunteer: Volunteer) -> str:
+    return _link("volunteers:confirm", volunteer, tokens.CONFIRM)
+
+
+def preferences_url(volunteer: Volunteer) -> str:
+    return _link("volunteers:preferences", volunteer, tokens.PREFERENCES)
+
+
+def unsubscribe_url(volunteer: Volunteer) -> str:
+    return _link("volunteers:unsubscribe", volunteer, tokens.UNSUBSCRIBE)
+
+
+def unsubscribe_headers(volunteer: Volunteer) -> dict[str, str]:
+    """The headers every non-transactional email carries (RFC 2369 and RFC 8058): mail
+    clients show an "unsubscribe" button that POSTs to the link, no page to open."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(volunteer)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+# Used when staff have not written a template for a kind yet, so that no email is ever lost.
+DEFAULT_TEMPLATES = {
+    EmailTemplate.Kind.CONFIRMATION: (
+        gettext_lazy("Confirmez votre inscription à l'heure civique"),
+        gettext_lazy(
+            "Bonjour {prenom},\n\nMerci de votre inscription. Pour la confirmer, ouvrez ce "
+            "lien dans les 7 jours :\n\n{lien}\n\nSi vous ne vous êtes pas inscrit, ignorez "
+            "ce message : sans confirmation, votre adresse sera effacée."
+        ),
+    ),
+    EmailTemplate.Kind.WELCOME: (
+        gettext_lazy("Bienvenue dans l'heure civique"),
+        gettext_lazy(
+            "Bonjour {prenom},\n\nVotre inscription est confirmée. Merci ! Chaque mois, nous "
+            "vous proposerons une action près de chez vous.\n\nVos préférences : "
+            "{lien_preferences}"
+        ),
+    ),
+    EmailTemplate.Kind.PREFERENCES_LINK: (
+        gettext_lazy("Vos préférences pour l'heure civique"),
+        gettext_lazy(
+            "Bonjour {prenom},\n\nQuelqu'un, peut-être vous, a demandé à inscrire votre "
+            "adresse. Vous êtes déjà inscrit. Pour modifier vos préférences, ouvrez ce lien :"
+            "\n\n{lien}"
+        ),
+    ),
+    EmailTemplate.Kind.ERASURE_DONE: (
+        gettext_lazy("Vos données ont été effacées"),
+        gettext_lazy(
+            "Bonjour {prenom},\n\nComme vous l'avez demandé, nous avons effacé vos données. "
+            "Vous ne recevrez plus d'e-mails de la campagne. Merci pour votre engagement."
+        ),
+    ),
+}
+
+
+def email_template_get(*, kind: str, language: str) -> EmailTemplate | None:
+    """The staff's template in `language`, else in French, else the built-in text."""
+    templates = {
+        t.locale.language_code: t
+        for t in EmailTemplate.objects.filter(
+            kind=kind, locale__language_code__in=[language, settings.LANGUAGE_CODE]
+        ).select_related("locale")
+    }
+    return templates.get(language) or templates.get(settings.LANGUAGE_CODE)
+
+
+def _campaign_settings():
+    site = Site.objects.filter(is_default_site=True).first()
+    return CampaignSettings.for_site(site) if site else None
+
+
+def message_build(
+    *, to: str, kind: str, language: str, values: dict, headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """One email from the template of `kind`, as plain text and HTML."""
+    template = email_template_get(kind=kind, language=language)
+    campaign = _campaign_settings()
+    with translation.override(language):
+        if template is None:
+            subject, body = DEFAULT_TEMPLATES[kind]
+            template = EmailTemplate(kind=kind, subject=str(subject), body=str(body))
+        subject, text, html_fragment = template.render(values)
+        html = render_to_string(
+            "volunteers/email/base.html",
+            {
+                "subject": subject,
+                "content": html_fragment,
+                "unsubscribe_url": values.get("lien_desinscription"),
+                "campaign_name": campaign.campaign_name if campaign else settings.WAGTAIL_SITE_NAME,
+                "language": language,
+            },
+        )
+        if values.get("lien_desinscription"):
+            text += "\n\n-- \n" + _("Se désinscrire : %(url)s") % {
+                "url": values["lien_desinscription"]
+            }
+    reply_to = [campaign.reply_to_email] if campaign and campaign.reply_to_email else None
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to], reply_to=reply_to, headers=headers or {}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def volunteer_values(volunteer: Volunteer) -> dict:
+    return {
+        "prenom": volunteer.first_name,
+        "commune": volunteer.commune.name if volunteer.commune_id else "",
+    }

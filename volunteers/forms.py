@@ -1,0 +1,274 @@
+"""The sign-up and preference forms. French msgids; every message in the visitor's
+language."""
+
+import re
+import time
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from campaign.geography.forms import CommuneChoiceField, PostcodeField
+from campaign.geography.selectors import communes_for_postcode
+
+from . import conf
+from .interests import interest_choices
+from .models import AVAILABILITY_CHOICES
+from .services import Wording
+
+# Bump when the wording of a consent box changes: the records say which one a person saw.
+CONSENT_WORDING_VERSION = "2026-11-v1"
+CONSENT_EMAILS_LABEL = _(
+    "J'accepte de recevoir les e-mails de la campagne Tous Voisins – Tous Solidaires "
+    "(une idée d'action par mois, au plus). Je peux me désinscrire à tout moment."
+)
+CONSENT_MAIRIE_LABEL = _(
+    "J'accepte que ma mairie voie mon prénom, mon nom, mon adresse e-mail et mon téléphone, "
+    "pour me proposer des actions près de chez moi."
+)
+INVALID_EMAIL = _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
+FORM_TIMESTAMP_SALT = "volunteers.signup-form"
+# Letters, marks, digits, spaces and the punctuation of names; no control characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_PHONE = re.compile(r"^\+?[0-9 .()\-]{6,20}$")
+
+
+def consent_wording(label) -> Wording:
+    return Wording(
+        version=CONSENT_WORDING_VERSION, text=str(label), language=(get_language() or "fr")[:2]
+    )
+
+
+def clean_name(value: str) -> str:
+    """One line of text, NFC. Any script and emoji are welcome; line breaks and control
+    characters are refused (they would end up in email headers and exports)."""
+    if _CONTROL.search(value):
+        raise ValidationError(
+            _("Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."),
+            code="control",
+        )
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def form_timestamp_make() -> str:
+    return signing.dumps(time.time(), salt=FORM_TIMESTAMP_SALT)
+
+
+class CommuneMixin:
+    """Postcode, then commune: a postcode with one commune settles it; one with several
+    shows them as radio buttons (the form comes back), so no JavaScript is needed."""
+
+    def _setup_commune(self):
+        self.commune_choices = []
+        postcode = self.data.get(self.add_prefix("postcode")) if self.is_bound else None
+        if postcode:
+            self.fields["commune"].limit_to_postcode(postcode)
+
+    def _clean_commune(self, cleaned_data):
+        postcode = cleaned_data.get("postcode")
+        if not postcode:
+            # The postcode's own error says what to fix; a commune error would only confuse.
+            self.errors.pop("commune", None)
+            return
+        communes = list(communes_for_postcode(postcode))
+        self.commune_choices = communes
+        if not communes:
+            self.add_error(
+                "postcode",
+                ValidationError(
+                    _("Aucune commune ne correspond au code postal %(postcode)s."),
+                    params={"postcode": postcode},
+                    code="unknown",
+                ),
+            )
+            return
+        commune = cleaned_data.get("commune")
+        if "commune" in self.errors:
+            # A commune code that does not belong to this postcode (or does not exist).
+            self.errors.pop("commune")
+            self.add_error(
+                "commune",
+                _("Cette commune ne correspond pas au code postal : choisissez-la dans la liste."),
+            )
+            return
+        if commune is None:
+            if len(communes) == 1:
+                cleaned_data["commune"] = communes[0]
+            else:
+                self.add_error(
+                    "commune",
+                    _("Plusieurs communes ont ce code postal : choisissez la vôtre."),
+                )
+
+
+class VolunteerFieldsMixin(forms.Form):
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom (facultatif)"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    postcode = PostcodeField()
+    commune = CommuneChoiceField(required=False)
+    phone = forms.CharField(
+        label=_("Téléphone (facultatif)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Ce qui vous intéresse"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("Quand êtes-vous disponible ?"),
+        choices=AVAILABILITY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hours_per_month = forms.IntegerField(
+        label=_("Heures par mois"),
+        min_value=1,
+        max_value=40,
+        initial=1,
+        help_text=_("Une heure suffit. Vous pourrez changer d'avis."),
+    )
+
+    def clean_first_name(self):
+        value = clean_name(self.cleaned_data["first_name"])
+        if not value:
+            raise ValidationError(_("Indiquez votre prénom."), code="required")
+        return value
+
+    def clean_last_name(self):
+        return clean_name(self.cleaned_data["last_name"])
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value and not _PHONE.fullmatch(value):
+            raise ValidationError(
+                _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78."), code="invalid"
+            )
+        return value
+
+
+class SignupForm(CommuneMixin, VolunteerFieldsMixin):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
+        },
+    )
+    consent_emails = forms.BooleanField(
+        label=CONSENT_EMAILS_LABEL,
+        error_messages={
+            "required": _("Pour vous inscrire, acceptez de recevoir les e-mails de la campagne.")
+        },
+    )
+    consent_mairie = forms.BooleanField(label=CONSENT_MAIRIE_LABEL, required=False)
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    website = forms.CharField(label=_("Ne remplissez pas ce champ"), required=False)
+    # When the form was displayed, signed so that it cannot be forged.
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "postcode",
+        "commune",
+        "phone",
+        "interests",
+        "availability",
+        "hours_per_month",
+        "consent_emails",
+        "consent_mairie",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].choices = interest_choices()
+        self._setup_commune()
+        self.too_fast = False
+
+    @property
+    def is_spam(self):
+        return bool(self.is_bound and self.data.get(self.add_prefix("website")))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if _CONTROL.search(email):
+            raise ValidationError(self.fields["email"].error_messages["invalid"], code="invalid")
+        return email
+
+    def clean_started(self):
+        value = self.cleaned_data.get("started") or ""
+        try:
+            started = float(
+                signing.loads(value, salt=FORM_TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            raise ValidationError(
+                _("Le formulaire a expiré. Vérifiez vos réponses puis envoyez-le à nouveau."),
+                code="expired",
+            ) from None
+        if time.time() - started < conf.min_fill_seconds():
+            self.too_fast = True
+            raise ValidationError(
+                _("Vous avez été très rapide ! Vérifiez vos réponses puis envoyez à nouveau."),
+                code="too_fast",
+            )
+        return started
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self._clean_commune(cleaned_data)
+        return cleaned_data
+
+
+class PreferencesForm(CommuneMixin, VolunteerFieldsMixin):
+    language = forms.ChoiceField(label=_("Langue des e-mails"), choices=settings.LANGUAGES)
+    consent_emails = forms.BooleanField(label=CONSENT_EMAILS_LABEL, required=False)
+    consent_mairie = forms.BooleanField(label=CONSENT_MAIRIE_LABEL, required=False)
+
+    def __init__(self, *args, volunteer, **kwargs):
+        self.volunteer = volunteer
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": volunteer.first_name,
+                "last_name": volunteer.last_name,
+                "phone": volunteer.phone,
+                "postcode": volunteer.postcode,
+                "commune": volunteer.commune_id,
+                "interests": volunteer.interest_slugs,
+                "availability": volunteer.availability,
+                "hours_per_month": volunteer.hours_per_month,
+                "language": volunteer.language,
+                "consent_emails": volunteer.consent_emails,
+                "consent_mairie": volunteer.consent_mairie,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].choices = interest_choices()
+        self._setup_commune()
+        if not self.is_bound and volunteer.postcode:
+            self.fields["commune"].limit_to_postcode(volunteer.postcode)
+            self.commune_choices = list(self.fields["commune"].queryset)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self._clean_commune(cleaned_data)
+        return cleaned_data

@@ -1,0 +1,284 @@
+"""Public views: the sign-up form (served by VolunteerSignupPage), confirmation, the
+preference centre, data download, erasure and unsubscribe, all reached by signed links."""
+
+import json
+import re
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from campaign.geography.models import INSEE_CODE_RE, Commune
+
+from . import conf, services, tokens
+from .forms import (
+    CONSENT_EMAILS_LABEL,
+    CONSENT_MAIRIE_LABEL,
+    PreferencesForm,
+    SignupForm,
+    consent_wording,
+    form_timestamp_make,
+)
+from .interests import interest_choices
+from .models import ConsentRecord, Volunteer, VolunteerSignupPage
+
+
+def client_ip(request) -> str:
+    header = conf.client_ip_header()
+    if header and request.META.get(header):
+        # The left-most entry is the client, as the trusted proxy saw it.
+        return request.META[header].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _private(response):
+    """Pages reached by a signed link: never cached, never indexed, no referrer."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _signup_initial(request):
+    """Preselection from the URL: ?interet=<slug>&commune=<INSEE code>, and the campaign
+    parameters, which travel in hidden fields until the form is sent."""
+    initial = {"hours_per_month": 1, "started": form_timestamp_make()}
+    slug = request.GET.get("interet", "")
+    if slug in dict(interest_choices()):
+        initial["interests"] = [slug]
+    code = request.GET.get("commune", "").strip().upper()
+    if INSEE_CODE_RE.fullmatch(code):
+        commune = Commune.objects.filter(insee_code=code).prefetch_related("postcodes").first()
+        if commune is not None:
+            postcodes = [p.code for p in commune.postcodes.all()]
+            initial["commune"] = commune.insee_code
+            if len(postcodes) == 1:
+                initial["postcode"] = postcodes[0]
+    initial.update({k: v for k, v in _utm(request.GET).items() if v})
+    return initial
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _utm(data):
+    """Campaign parameters as one clean line each (a NUL byte would fail on PostgreSQL)."""
+    return {
+        k: " ".join(_CONTROL.sub(" ", str(data.get(k, ""))).split())[:100]
+        for k in services.UTM_FIELDS
+    }
+
+
+def signup_page_serve(request, page: VolunteerSignupPage):
+    status = 200
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_spam:
+            # Bots get the same thank-you as everyone, and nothing is saved.
+            return redirect(page.url + "merci/")
+        # Every post counts towards the limits, valid or not.
+        limited = services.signup_rate_limited(
+            client_ip=client_ip(request), email=request.POST.get("email", "")[:254]
+        )
+        valid = form.is_valid()
+        if limited:
+            form.add_error(
+                None,
+                _(
+                    "Trop d'inscriptions ont été envoyées depuis cette connexion ou pour "
+                    "cette adresse. Réessayez dans une heure."
+                ),
+            )
+            status = 429
+        elif valid:
+            data = form.cleaned_data
+            services.volunteer_signup(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                commune=data["commune"],
+                postcode=data["postcode"],
+                phone=data["phone"],
+                interests=data["interests"],
+                availability=data["availability"],
+                hours_per_month=data["hours_per_month"],
+                language=(get_language() or "fr")[:2],
+                consent_emails_wording=consent_wording(CONSENT_EMAILS_LABEL),
+                consent_mairie_wording=(
+                    consent_wording(CONSENT_MAIRIE_LABEL) if data["consent_mairie"] else None
+                ),
+                source_page=page,
+                utm=_utm(request.POST),
+            )
+            return redirect(page.url + "merci/")
+        else:
+            status = 400
+        if "started" in form.errors and not form.too_fast:
+            # Expired or forged: a fresh one, so that the next try can pass.
+            form.data = form.data.copy()
+            form.data["started"] = form_timestamp_make()
+    else:
+        form = SignupForm(initial=_signup_initial(request))
+    response = render(
+        request,
+        "volunteers/volunteer_signup_page.html",
+        {
+            "page": page,
+            "self": page,
+            "form": form,
+            "utm": _utm(request.POST if request.method == "POST" else form.initial),
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)  # the form carries a CSRF token and a timestamp
+    return response
+
+
+def signup_page_thanks(request, page):
+    return render(request, "volunteers/volunteer_signup_thanks.html", {"page": page, "self": page})
+
+
+def _signup_page_url():
+    language = (get_language() or "fr")[:2]
+    page = VolunteerSignupPage.objects.live().filter(locale__language_code=language).first()
+    return page.url if page else "/"
+
+
+def _invalid_link(request, message=None):
+    response = render(
+        request,
+        "volunteers/link_invalid.html",
+        {"message": message, "signup_url": _signup_page_url()},
+        status=400,
+    )
+    return _private(response)
+
+
+def _resolve(token, purpose):
+    volunteer = tokens.token_volunteer(token=token, purpose=purpose)
+    if volunteer.status == Volunteer.Status.ERASED:
+        raise tokens.InvalidLink
+    return volunteer
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """GET shows one button; the POST confirms. Mail scanners that open every link (GET or
+    HEAD) must not confirm in the person's place: the confirmation is the consent's proof."""
+    try:
+        volunteer = _resolve(token, tokens.CONFIRM)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    if request.method != "POST":
+        if volunteer.status == Volunteer.Status.PENDING:
+            return _private(render(request, "volunteers/confirm.html", {"token": token}))
+        if volunteer.status != Volunteer.Status.CONFIRMED:
+            return _invalid_link(request, _("Cette inscription n'est plus active."))
+    elif not services.volunteer_confirm(volunteer=volunteer):
+        return _invalid_link(request, _("Cette inscription n'est plus active."))
+    preferences = tokens.token_make(volunteer=volunteer, purpose=tokens.PREFERENCES)
+    return _private(
+        render(
+            request,
+            "volunteers/confirmed.html",
+            {"volunteer": volunteer, "preferences_token": preferences},
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request, token):
+    try:
+        volunteer = _resolve(token, tokens.PREFERENCES)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    status = 200
+    if request.method == "POST":
+        form = PreferencesForm(request.POST, volunteer=volunteer)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.volunteer_update_preferences(
+                volunteer=volunteer,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                commune=data["commune"],
+                postcode=data["postcode"],
+                interests=data["interests"],
+                availability=data["availability"],
+                hours_per_month=data["hours_per_month"],
+                language=data["language"],
+                consent_emails=data["consent_emails"],
+                consent_mairie=data["consent_mairie"],
+                consent_emails_wording=consent_wording(CONSENT_EMAILS_LABEL),
+                consent_mairie_wording=consent_wording(CONSENT_MAIRIE_LABEL),
+            )
+            messages.success(request, _("Vos préférences sont enregistrées."))
+            return redirect("volunteers:preferences", token=token)
+        status = 400
+    else:
+        form = PreferencesForm(volunteer=volunteer)
+    return _private(
+        render(
+            request,
+            "volunteers/preferences.html",
+            {"volunteer": volunteer, "form": form, "token": token},
+            status=status,
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def data_download(request, token):
+    try:
+        volunteer = _resolve(token, tokens.PREFERENCES)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    data = services.volunteer_export_data(volunteer=volunteer)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-tous-voisins.json"'
+    return _private(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def erase(request, token):
+    try:
+        volunteer = _resolve(token, tokens.PREFERENCES)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    if request.method == "POST":
+        services.volunteer_erase(volunteer=volunteer)
+        return _private(render(request, "volunteers/erased.html"))
+    return _private(
+        render(request, "volunteers/erase_confirm.html", {"volunteer": volunteer, "token": token})
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here without a cookie; the signed token is the proof.
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    try:
+        volunteer = tokens.token_volunteer(token=token, purpose=tokens.UNSUBSCRIBE)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        services.volunteer_unsubscribe(
+            volunteer=volunteer,
+            wording=consent_wording(_("Me désinscrire")),
+            source=(
+                ConsentRecord.Source.ONE_CLICK if one_click else ConsentRecord.Source.UNSUBSCRIBE
+            ),
+        )
+        if one_click:
+            return _private(HttpResponse(_("Vous êtes désinscrit."), content_type="text/plain"))
+        return _private(render(request, "volunteers/unsubscribed.html"))
+    # A GET never unsubscribes: mail scanners open links; a person confirms with one button.
+    return _private(render(request, "volunteers/unsubscribe_confirm.html", {"token": token}))

@@ -1,0 +1,283 @@
+"""Admin: the volunteers listing (filters, search, spreadsheet export), the mairie accesses,
+the email templates, and the dashboard panel. Mairie users see only the confirmed volunteers
+of their communes who agreed to be shared, in every view that shows a volunteer."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.components import Component
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenView,
+)
+from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet
+
+import django_filters
+
+from campaign.geography.models import Department, Region
+
+from .interests import interest_choices
+from .models import EmailTemplate, MairieAccess, Volunteer
+from .models.access import is_mairie_user
+from .selectors import dashboard_figures
+
+
+class VolunteerPermissionPolicy(ModelPermissionPolicy):
+    """Volunteers are read-only in the admin, for everyone: their data changes only through
+    the services (the person's own links, the ESP's webhooks), which keep the consent
+    records. Viewing one row also requires that row to be visible to the user."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and Volunteer.objects.visible_to(user).filter(pk=instance.pk).exists()
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+
+# Before the viewset is registered, or Wagtail creates its default policy.
+register_permission_policy(Volunteer, VolunteerPermissionPolicy(Volunteer))
+
+
+def visible_volunteers(request):
+    return Volunteer.objects.visible_to(request.user)
+
+
+class VolunteerFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Statut"), choices=Volunteer.Status.choices)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Région"),
+        field_name="commune__region",
+        queryset=Region.objects.all(),
+        to_field_name="code",
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Département"),
+        field_name="commune__department",
+        queryset=Department.objects.all(),
+        to_field_name="code",
+    )
+    commune = django_filters.CharFilter(
+        label=_("Commune"),
+        method="filter_commune",
+        help_text=_("Code INSEE ou début du nom."),
+    )
+    interest = django_filters.ChoiceFilter(
+        label=_("Centre d'intérêt"), method="filter_interest", choices=interest_choices
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Langue"), choices=Volunteer._meta.get_field("language").choices
+    )
+    created_at = django_filters.DateFromToRangeFilter(
+        label=_("Date d'inscription"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = []
+
+    def filter_commune(self, queryset, name, value):
+        value = value.strip()
+        if len(value) == 5 and value[:2].isalnum() and value[2:].isdigit():
+            return queryset.filter(commune_id=value.upper())
+        return queryset.filter(commune__name__istartswith=value)
+
+    def filter_interest(self, queryset, name, value):
+        return queryset.filter(interests__slug=value).distinct()
+
+
+class VolunteerIndexView(IndexView):
+    def get_base_queryset(self):
+        return (
+            visible_volunteers(self.request)
+            .select_related("commune__department")
+            .prefetch_related("interests")
+        )
+
+
+class VolunteerInspectView(InspectView):
+    def get_object(self, queryset=None):
+        # Another commune's volunteer does not exist for a mairie user: 404, not 403.
+        try:
+            return visible_volunteers(self.request).get(pk=self.pk)
+        except (Volunteer.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+
+class VolunteerChooseView(ChooseView):
+    def get_object_list(self):
+        return visible_volunteers(self.request)
+
+
+class VolunteerChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return visible_volunteers(self.request)
+
+
+class VolunteerChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return visible_volunteers(self.request).get(pk=pk)
+        except (Volunteer.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+
+class VolunteerChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = VolunteerChooseView
+    choose_results_view_class = VolunteerChooseResultsView
+    chosen_view_class = VolunteerChosenView
+
+
+class VolunteerViewSet(SnippetViewSet):
+    model = Volunteer
+    icon = "group"
+    menu_label = _("Bénévoles")
+    menu_name = "volunteers"
+    menu_order = 250
+    add_to_admin_menu = True
+    index_view_class = VolunteerIndexView
+    inspect_view_class = VolunteerInspectView
+    chooser_viewset_class = VolunteerChooserViewSet
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    filterset_class = VolunteerFilterSet
+    # Django's ORM, not the search index: personal data stays out of the index table.
+    search_backend_name = None
+    search_fields = ["email", "first_name", "last_name", "commune__name", "postcode"]
+    list_display = ["__str__", "email", "commune", "status", "created_at"]
+    list_per_page = 50
+    list_export = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "postcode",
+        "commune.insee_code",
+        "commune.name",
+        "commune.department.name",
+        "interests_display",
+        "availability_display",
+        "hours_per_month",
+        "language",
+        "status",
+        "consent_mairie",
+        "created_at",
+        "confirmed_at",
+    ]
+    export_headings = {
+        "commune.insee_code": _("Code INSEE"),
+        "commune.name": _("Commune"),
+        "commune.department.name": _("Département"),
+        "interests_display": _("Centres d'intérêt"),
+        "availability_display": _("Disponibilités"),
+    }
+    export_filename = "benevoles"
+    inspect_view_fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "postcode",
+        "commune",
+        "availability",
+        "hours_per_month",
+        "language",
+        "status",
+        "consent_emails",
+        "consent_mairie",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ]
+
+
+class MairieAccessViewSet(SnippetViewSet):
+    model = MairieAccess
+    icon = "key"
+    menu_label = _("Accès mairie")
+    add_to_settings_menu = True
+    list_display = ["user", "commune", "created_at"]
+    search_fields = ["user__username", "commune__name", "commune__insee_code"]
+    search_backend_name = None
+
+
+class EmailTemplateViewSet(SnippetViewSet):
+    model = EmailTemplate
+    icon = "mail"
+    menu_label = _("Modèles d'e-mails")
+    add_to_settings_menu = True
+    list_display = ["__str__", "subject", "locale"]
+
+
+register_snippet(VolunteerViewSet)
+register_snippet(MairieAccessViewSet)
+register_snippet(EmailTemplateViewSet)
+
+
+class VolunteersDashboardPanel(Component):
+    name = "volunteers"
+    template_name = "volunteers/admin/dashboard_panel.html"
+    order = 50
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        figures = dashboard_figures(user=self.user)
+        context["figures"] = figures
+        context["chart"] = bar_chart(figures)
+        context["is_mairie"] = is_mairie_user(self.user)
+        return context
+
+
+def bar_chart(figures, *, height=100, bar_width=8):
+    """SVG geometry for two bars per week (no script, no style attribute)."""
+    bars = []
+    peak = figures["peak"]
+    for i, row in enumerate(figures["weeks"]):
+        for j, kind in enumerate(("signups", "confirmations")):
+            value = row[kind]
+            h = round(height * value / peak)
+            label = _("%(week)s : %(count)s %(kind)s") % {
+                "week": row["week"].strftime("%d/%m"),
+                "count": value,
+                "kind": _("inscriptions") if kind == "signups" else _("confirmations"),
+            }
+            bars.append(
+                {
+                    "x": i * (2 * bar_width + 6) + j * bar_width,
+                    "y": height - h,
+                    "height": h,
+                    "kind": kind,
+                    "label": label,
+                }
+            )
+    return {
+        "bars": bars,
+        "bar_width": bar_width,
+        "height": height,
+        "width": len(figures["weeks"]) * (2 * bar_width + 6),
+    }
+
+
+@hooks.register("construct_homepage_panels")
+def add_volunteers_panel(request, panels):
+    user = request.user
+    if user.is_superuser or is_mairie_user(user) or user.has_perm("volunteers.view_volunteer"):
+        panels.append(VolunteersDashboardPanel(user))
