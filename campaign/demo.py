@@ -214,10 +214,19 @@ def _link(page, label=""):
     return {"type": "link", "value": {"label": label, "page": page.pk, "link_url": ""}}
 
 
+# The main menu, in this order, among the home page's children (each app's demo creates its
+# own section page; campaign/ finds them by slug and imports no app).
+MENU_SLUGS = ["histoires", "gestes", "heure-civique", "kits", "la-campagne"]
+
+
 def _ensure_navigation(fr, pages):
+    home = Site.objects.get(is_default_site=True).root_page
+    sections = {page.slug: page for page in home.get_children().live()}
     nav = Navigation.objects.filter(locale=fr).first() or Navigation(locale=fr)
     nav.name = "Navigation"
-    nav.header_links = json.dumps([_link(pages["la-campagne"])])
+    nav.header_links = json.dumps(
+        [_link(sections[slug]) for slug in MENU_SLUGS if slug in sections]
+    )
     nav.footer_text = FOOTER_TEXT[0]
     nav.footer_links = json.dumps(
         [
@@ -256,6 +265,15 @@ def load(stdout=None):
 
 
 @transaction.atomic
+def load_navigation(stdout=None):
+    """The menu and footer, once every app has created its section page. Runs last."""
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page
+    pages = {page.slug: page for page in ContentPage.objects.child_of(home)}
+    return _ensure_navigation(home.locale, pages)
+
+
+@transaction.atomic
 def load_pages(stdout=None):
     """The generic pages under the site's home page, the navigation and the settings.
     Runs after home.demo, which creates the home page."""
@@ -265,6 +283,5 @@ def load_pages(stdout=None):
         slug: _ensure_content_page(home, slug, title, intro, paragraphs)
         for slug, title, intro, paragraphs in PAGES
     }
-    _ensure_navigation(home.locale, pages)
     CampaignSettings.for_site(site).save()
     return pages

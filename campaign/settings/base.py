@@ -218,6 +218,7 @@ DEMO_LOADERS = [
     "stories.demo.load",
     "volunteers.demo.load",
     "kits.demo.load",
+    "campaign.demo.load_navigation",
 ]
 
 SESSION_COOKIE_HTTPONLY = True
