@@ -18,8 +18,9 @@ from common import (
     BASE_DIR,
     PYTHON,
     VAR,
-    load,
+    measure_pages,
     prepare_database,
+    print_pages_table,
     production_env,
     production_server,
 )
@@ -117,23 +118,15 @@ def main():
         prepare_database(env)
     slug = gesture_slug(env)
     pages = {name: [p.format(slug=slug) for p in paths] for name, paths in PAGES.items()}
-    results = {name: [] for name in pages}
     with production_server(env, workers=2) as base_url:
-        for _ in range(args.runs):
-            for name, paths in pages.items():
-                results[name].append(
-                    load(base_url, paths, duration=args.duration, concurrency=args.concurrency)
-                )
-    base = statistics.median(r["rps"] for r in results["home (fr)"])
-    print(f"| page | req/s (median of {args.runs}) | median ms | p99 ms | errors | vs home (fr) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, runs in results.items():
-        rps = statistics.median(r["rps"] for r in runs)
-        print(
-            f"| {name} | {rps:.0f} | {statistics.median(r['median_ms'] for r in runs):.1f} | "
-            f"{statistics.median(r['p99_ms'] for r in runs):.1f} | "
-            f"{sum(r['errors'] for r in runs)} | {rps / base:.2f} |"
+        results = measure_pages(
+            base_url,
+            pages,
+            runs=args.runs,
+            duration=args.duration,
+            concurrency=args.concurrency,
         )
+    print_pages_table(results, runs=args.runs)
 
     print()
     print(

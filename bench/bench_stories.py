@@ -11,9 +11,16 @@ portraits' renditions made before measuring."""
 
 import argparse
 import http.client
-import statistics
 
-from common import VAR, load, manage, production_env, production_server, run_pending_tasks
+from common import (
+    VAR,
+    manage,
+    measure_pages,
+    print_pages_table,
+    production_env,
+    production_server,
+    run_pending_tasks,
+)
 
 PAGES = {
     "home (fr)": ["/"],
@@ -86,24 +93,16 @@ def main():
     # Renditions are made once, on the first visit: make them before measuring, so that no
     # first request runs into gunicorn's timeout and the figures show the steady state.
     manage("shell", "-c", RENDITIONS, env=env)
-    results = {name: [] for name in PAGES}
     with production_server(env, workers=2) as base_url:
         warm_up(base_url, [path for paths in PAGES.values() for path in paths])
-        for _ in range(args.runs):
-            for name, paths in PAGES.items():
-                results[name].append(
-                    load(base_url, paths, duration=args.duration, concurrency=args.concurrency)
-                )
-    home_rps = statistics.median(r["rps"] for r in results["home (fr)"])
-    print(f"| page | req/s (median of {args.runs}) | median ms | p99 ms | errors | vs home (fr) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, runs in results.items():
-        rps = statistics.median(r["rps"] for r in runs)
-        print(
-            f"| {name} | {rps:.0f} | {statistics.median(r['median_ms'] for r in runs):.1f} | "
-            f"{statistics.median(r['p99_ms'] for r in runs):.1f} | "
-            f"{sum(r['errors'] for r in runs)} | {rps / home_rps:.2f} |"
+        results = measure_pages(
+            base_url,
+            PAGES,
+            runs=args.runs,
+            duration=args.duration,
+            concurrency=args.concurrency,
         )
+    print_pages_table(results, runs=args.runs)
 
 
 if __name__ == "__main__":

@@ -164,3 +164,33 @@ def load(base_url, paths, *, duration=8.0, concurrency=4):
 
 def median_of(runs, key):
     return statistics.median(r[key] for r in runs)
+
+
+def measure_pages(base_url, pages, *, runs, duration, concurrency):
+    """Measure every page of `pages` ({name: [paths]}) in turn, `runs` times, so that the
+    pages are compared side by side under the same machine load."""
+    results = {name: [] for name in pages}
+    for _ in range(runs):
+        for name, paths in pages.items():
+            results[name].append(load(base_url, paths, duration=duration, concurrency=concurrency))
+    return results
+
+
+def print_pages_table(results, *, runs, baseline="home (fr)", errors_not_counted=()):
+    """Print measure_pages' results as a Markdown table of medians and ratios to `baseline`."""
+    base_rps = statistics.median(r["rps"] for r in results[baseline])
+    print(f"| page | req/s (median of {runs}) | median ms | p99 ms | errors | vs {baseline} |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, page_runs in results.items():
+        rps = statistics.median(r["rps"] for r in page_runs)
+        errors = "n/a" if name in errors_not_counted else sum(r["errors"] for r in page_runs)
+        print(
+            f"| {name} | {rps:.0f} | {_median_ms(page_runs, 'median_ms')} | "
+            f"{_median_ms(page_runs, 'p99_ms')} | {errors} | {rps / base_rps:.2f} |"
+        )
+
+
+def _median_ms(runs, key):
+    # A run that completed no request in its time has no latency to report.
+    values = [r[key] for r in runs if r[key] is not None]
+    return f"{statistics.median(values):.1f}" if values else "n/a"

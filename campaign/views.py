@@ -15,7 +15,10 @@ def search(request):
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=1)
+        # specific() before search(): one query per page type, not one per result.
+        pages = (
+            Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=1).specific()
+        )
         results = pages.search(query)
         Query.get(query).add_hit()
     paginator = Paginator(results, SEARCH_PAGE_SIZE)
@@ -23,14 +26,13 @@ def search(request):
         page_obj = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         page_obj = paginator.page(1)
-    specific = [p.specific for p in page_obj.object_list] if query else []
     return render(
         request,
         "campaign/search.html",
         {
             "search_query": query,
             "page_obj": page_obj,
-            "results": specific,
+            "results": page_obj.object_list if query else [],
             "result_count": paginator.count if query else 0,
         },
     )

@@ -47,9 +47,6 @@ HOME = {
 
 def _ensure_home(fr):
     root = Page.get_first_root_node()
-    if root is None:
-        # Wagtail's migrations create the tree's root; a flushed database has none.
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=fr))
     home = HomePage.objects.filter(locale=fr, depth=2).first()
     if home is None:
         home = HomePage(

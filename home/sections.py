@@ -1,6 +1,6 @@
 """What the home page gathers from the other apps. Each function returns what its section
 shows, already fetched with a bounded number of queries; an empty result shows the section's
-empty state. The stories, gestures and kits apps fill these in as they arrive."""
+empty state."""
 
 from gestures import selectors as gestures_selectors
 from kits import selectors as kits_selectors
