@@ -69,17 +69,17 @@ def test_search_runs_the_same_queries_for_few_and_many_results(client, home_page
 
     def search_queries():
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get("/recherche/", {"q": "solidaire"})
+            response = client.get("/recherche/", {"q": "couscous"})
         assert response.status_code == 200
         results = response.content.decode().split('class="search-results"', 1)[1]
         return len(ctx.captured_queries), results.split("</ol>", 1)[0].count("<li>")
 
     for n in range(2):
-        ContentPageFactory(parent=home_page, title=f"Repas solidaire {n}", slug=f"repas-{n}")
-    client.get("/recherche/", {"q": "solidaire"})  # warm Wagtail's site-root cache
+        ContentPageFactory(parent=home_page, title=f"Couscous partagé {n}", slug=f"repas-{n}")
+    client.get("/recherche/", {"q": "couscous"})  # warm Wagtail's site-root cache
     few, shown_few = search_queries()
     for n in range(2, 9):
-        ContentPageFactory(parent=home_page, title=f"Repas solidaire {n}", slug=f"repas-{n}")
+        ContentPageFactory(parent=home_page, title=f"Couscous partagé {n}", slug=f"repas-{n}")
     many, shown_many = search_queries()
     assert (shown_few, shown_many) == (2, 9)
     assert few == many
