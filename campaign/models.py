@@ -45,6 +45,20 @@ class CampaignSettings(BaseSiteSetting):
         _("adresse de contact"), default="bonjour@tousvoisins.example"
     )
     reply_to_email = models.EmailField(_("adresse de réponse des courriels"), blank=True)
+    sender_name = models.CharField(
+        _("nom de l'expéditeur des envois"),
+        max_length=100,
+        blank=True,
+        help_text=_("Laissez vide pour utiliser le nom de la campagne."),
+    )
+    sender_email = models.EmailField(
+        _("adresse de l'expéditeur des envois"),
+        blank=True,
+        help_text=_(
+            "Une adresse d'un domaine vérifié chez le prestataire d'envoi. Laissez vide pour "
+            "l'adresse par défaut du serveur."
+        ),
+    )
     mastodon_url = models.URLField(_("Mastodon"), blank=True)
     facebook_url = models.URLField(_("Facebook"), blank=True)
     instagram_url = models.URLField(_("Instagram"), blank=True)
@@ -71,7 +85,13 @@ class CampaignSettings(BaseSiteSetting):
             heading=_("Identité"),
         ),
         MultiFieldPanel(
-            [FieldPanel("contact_email"), FieldPanel("reply_to_email")], heading=_("Contact")
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("sender_name"),
+                FieldPanel("sender_email"),
+                FieldPanel("reply_to_email"),
+            ],
+            heading=_("Contact et e-mails"),
         ),
         MultiFieldPanel(
             [

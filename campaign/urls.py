@@ -9,12 +9,20 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign import views
 from campaign.sitemaps import AllLanguagesSitemap
+from volunteers.webhooks import TrackingWebhookView
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # The ESP's tracking webhooks (volunteers/webhooks.py): Brevo's, then any other ESP's.
+    path(
+        "anymail/brevo/tracking/",
+        TrackingWebhookView.as_view(),
+        name="anymail_brevo_tracking",
+    ),
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.SERVE_MEDIA:

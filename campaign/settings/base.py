@@ -176,8 +176,25 @@ DEFAULT_FROM_EMAIL = env.get(
 SERVER_EMAIL = env.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ANYMAIL = {
     "BREVO_API_KEY": env.get("BREVO_API_KEY", ""),
+    # Tracking webhooks authenticate with HTTP basic auth: "user:password".
     "WEBHOOK_SECRET": env.get("ANYMAIL_WEBHOOK_SECRET", ""),
+    # Seconds to connect and to wait for the ESP's answer; a mailing batch that times out
+    # is retried with the same idempotency key (volunteers/services/mailings.py).
+    "REQUESTS_TIMEOUT": (5, float(env.get("ANYMAIL_REQUESTS_TIMEOUT", "30"))),
 }
+if env.get("BREVO_API_URL"):
+    ANYMAIL["BREVO_API_URL"] = env["BREVO_API_URL"]
+
+# Mailings (volunteers/services/mailings.py). The batch size and merge syntax come from the
+# ESP's profile; these override them for an ESP the code does not know.
+if env.get("MAILING_BATCH_SIZE"):
+    MAILING_BATCH_SIZE = int(env["MAILING_BATCH_SIZE"])
+if env.get("MAILING_MERGE_FIELD"):
+    MAILING_MERGE_FIELD = env["MAILING_MERGE_FIELD"]
+# Dispatch tasks started per mailing: as many as workers you want sending it at once.
+MAILING_PARALLEL_TASKS = int(env.get("MAILING_PARALLEL_TASKS", "1"))
+MAILING_RETRY_BASE_SECONDS = float(env.get("MAILING_RETRY_BASE_SECONDS", "30"))
+MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tous Voisins – Tous Solidaires"

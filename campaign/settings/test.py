@@ -15,3 +15,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Static files come from the finders here; WhiteNoise serves the collected files in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+ANYMAIL = {**ANYMAIL, "WEBHOOK_SECRET": "hook:test-secret"}  # noqa: F405

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/tous-voisins-deploy-check.sqlite3",
     "WAGTAILADMIN_BASE_URL": "https://tousvoisins.example",
     "BREVO_API_KEY": "xkeysib-not-a-real-key",
+    "ANYMAIL_WEBHOOK_SECRET": "brevo:a-long-random-password",
 }
 
 
@@ -39,7 +40,9 @@ def test_production_settings_pass_the_deploy_check():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ANYMAIL_WEBHOOK_SECRET"]
+)
 def test_production_refuses_to_start_without_a_secret(missing):
     result = _manage("check", drop=[missing])
     assert result.returncode != 0

@@ -52,6 +52,7 @@ class EmailTemplate(TranslatableMixin, models.Model):
         WELCOME = "welcome", _("bienvenue")
         PREFERENCES_LINK = "preferences_link", _("lien vers les préférences")
         ERASURE_DONE = "erasure_done", _("effacement effectué")
+        MONTHLY_REMINDER = "monthly_reminder", _("rappel mensuel de l'heure civique")
 
     # Placeholders each kind offers, shown to editors.
     PLACEHOLDERS = {
@@ -59,6 +60,8 @@ class EmailTemplate(TranslatableMixin, models.Model):
         Kind.WELCOME: ["prenom", "commune", "lien_preferences", "lien_desinscription"],
         Kind.PREFERENCES_LINK: ["prenom", "lien"],
         Kind.ERASURE_DONE: ["prenom"],
+        # The reminder's text opens a mailing: {prenom} and {commune} are filled per person.
+        Kind.MONTHLY_REMINDER: ["mois", "prenom", "commune"],
     }
 
     kind = models.CharField(_("type"), max_length=32, choices=Kind)
@@ -68,7 +71,8 @@ class EmailTemplate(TranslatableMixin, models.Model):
         max_length=5000,
         help_text=_(
             "Texte simple. Une ligne vide sépare deux paragraphes. Variables : {prenom}, "
-            "{commune}, {lien}, {lien_preferences}, {lien_desinscription}."
+            "{commune}, {lien}, {lien_preferences}, {lien_desinscription} ; {mois} dans le rappel "
+            "mensuel."
         ),
     )
 

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import conf, emails
-from .models import (
+from .. import conf, emails
+from ..models import (
     ConsentRecord,
     EmailTemplate,
     Volunteer,
@@ -72,7 +72,7 @@ def _known_address_respond(volunteer: Volunteer) -> None:
     """Someone signed up with an address we know. Same answer on screen; by email, the
     confirmation again if it was never confirmed, else a link to the preferences. At most
     one of each per 24 hours."""
-    from . import tasks
+    from .. import tasks
 
     if volunteer.status == Volunteer.Status.PENDING:
         if _claim_email_slot(volunteer.pk, "confirmation_sent_at"):
@@ -106,7 +106,7 @@ def volunteer_signup(
     type anyone's address, so the data of a registered person is never overwritten here.
     Two identical sign-ups at the same moment give one row: the unique constraint decides,
     and the loser is answered as a known address."""
-    from . import tasks
+    from .. import tasks
 
     email = normalize_email(email)
     now = timezone.now()
@@ -192,7 +192,7 @@ def signup_rate_limited(*, client_ip: str, email: str) -> bool:
 def volunteer_confirm(*, volunteer: Volunteer) -> bool:
     """Confirm a pending sign-up and have the welcome email sent. True if the volunteer is
     confirmed afterwards; a second click changes nothing and sends nothing."""
-    from . import tasks
+    from .. import tasks
 
     now = timezone.now()
     with transaction.atomic():
@@ -392,7 +392,7 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
 
     With `notify`, the address and first name stay until the task has sent the "your data
     is erased" email, which then empties them (whether the email went out or not)."""
-    from . import tasks
+    from .. import tasks
 
     now = timezone.now()
     source = source or ConsentRecord.Source.ERASURE

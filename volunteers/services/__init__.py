@@ -1,0 +1,44 @@
+"""Operations that are not plain CMS content, called by views, tasks, commands and the admin:
+the volunteers' own (sign-up, consent, preferences, erasure) and the mailings' (audience,
+sending, tracking, the monthly reminder)."""
+
+from .mailings import *  # noqa: F403
+from .mailings import __all__ as _mailings_all
+from .volunteers import (
+    UTM_FIELDS,
+    SignupResult,
+    Wording,
+    signup_rate_limited,
+    volunteer_confirm,
+    volunteer_email_send,
+    volunteer_erase,
+    volunteer_erase_finish,
+    volunteer_erasure_notify,
+    volunteer_export_data,
+    volunteer_signup,
+    volunteer_suppress,
+    volunteer_unsubscribe,
+    volunteer_update_preferences,
+    volunteer_withdraw_consent,
+    volunteers_purge,
+)
+
+__all__ = [
+    "Wording",
+    "SignupResult",
+    "volunteer_signup",
+    "signup_rate_limited",
+    "volunteer_confirm",
+    "volunteer_withdraw_consent",
+    "volunteer_unsubscribe",
+    "volunteer_suppress",
+    "volunteer_update_preferences",
+    "volunteer_export_data",
+    "volunteer_erase",
+    "volunteer_erase_finish",
+    "volunteers_purge",
+    "volunteer_email_send",
+    "volunteer_erasure_notify",
+    "UTM_FIELDS",
+    *_mailings_all,
+]

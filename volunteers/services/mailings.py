@@ -1,0 +1,949 @@
+"""Mailings: who receives them, sending them through the `Delivery` outbox, the ESP's
+tracking events, and the monthly reminder.
+
+How a mailing goes out (docs/OPERATIONS.md has the operator's side):
+
+1. `mailing_send` checks the audience and either schedules the mailing (a task deferred to
+   the chosen time) or starts it.
+2. `mailing_start` fixes what is sent (subject, HTML, text) and writes one `Delivery` row per
+   recipient in one transaction. From then on the rows are the source of truth.
+3. `mailing_dispatch` (a worker task) claims batches of rows and sends each batch in one ESP
+   call with Anymail's batch sending. Each batch has a key, sent to the ESP as its
+   idempotency key where it has one (Brevo remembers it 30 minutes): a batch sent again
+   after a crash between the ESP's answer and our write is not delivered twice.
+4. ESP errors and time-outs keep the batch (same rows, same key) and retry it later with
+   exponential backoff, up to `MAX_ATTEMPTS`; then its rows are marked failed. A batch whose
+   worker died keeps its rows in "sending": once their lease has expired, the next dispatch
+   (or `mailings_recover`) sends the same batch again with the same key.
+5. The ESP's webhooks move each delivery forward (delivered, bounced...), never back.
+
+A row marked sent is never claimed again.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Min, Q
+from django.utils import formats, timezone, translation
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from anymail.exceptions import AnymailAPIError, AnymailError
+from anymail.signals import EventType
+
+from .. import emails, mailing_emails
+from ..models import Delivery, DeliveryEvent, EmailTemplate, Mailing, Volunteer
+from .volunteers import volunteer_suppress
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AudienceFilters",
+    "EspProfile",
+    "MailingError",
+    "esp_profile",
+    "mailing_audience",
+    "mailing_cancel",
+    "mailing_dispatch",
+    "mailing_monthly_reminder_send",
+    "mailing_progress",
+    "mailing_send",
+    "mailing_start",
+    "mailing_test_send",
+    "mailings_recover",
+    "tracking_event_record",
+]
+
+
+class MailingError(Exception):
+    """A request staff can fix: the message says how, in their language."""
+
+
+# ---------------------------------------------------------------------------------------
+# The ESP: batch size within its per-call limit, merge field syntax, idempotency header.
+
+
+@dataclass(frozen=True)
+class EspProfile:
+    name: str
+    batch_size: int
+    # How the ESP writes a merge field in a batch send's body, `{name}` being the field's
+    # name. None: the ESP (or Django's own backends) cannot merge, so each recipient gets a
+    # message built here, all of a batch sent over one connection.
+    merge_field: str | None = None
+    # The request header the ESP reads as an idempotency key, if it has one.
+    idempotency_header: str | None = None
+
+
+# Per-call limits from each ESP's API reference.
+ESP_PROFILES = {
+    # https://developers.brevo.com/reference/sendtransacemail: 1,000 messageVersions a call;
+    # `headers.idempotencyKey` is remembered for 30 minutes.
+    "anymail.backends.brevo.EmailBackend": EspProfile(
+        "brevo", 1000, "{{{{ params.{name} }}}}", "idempotencyKey"
+    ),
+    "anymail.backends.postmark.EmailBackend": EspProfile("postmark", 500),
+    "anymail.backends.amazon_ses.EmailBackend": EspProfile("amazon_ses", 50),
+    "anymail.backends.mailgun.EmailBackend": EspProfile("mailgun", 1000, "%recipient.{name}%"),
+    "anymail.backends.mailjet.EmailBackend": EspProfile("mailjet", 50),
+    "anymail.backends.sendgrid.EmailBackend": EspProfile("sendgrid", 1000, ":{name}"),
+}
+
+
+def esp_profile() -> EspProfile:
+    """The profile of the configured email backend; MAILING_BATCH_SIZE and
+    MAILING_MERGE_FIELD override it (for an ESP not listed above)."""
+    profile = ESP_PROFILES.get(settings.EMAIL_BACKEND, EspProfile("django", 100))
+    size = getattr(settings, "MAILING_BATCH_SIZE", None)
+    merge = getattr(settings, "MAILING_MERGE_FIELD", None)
+    if size or merge:
+        profile = EspProfile(
+            profile.name,
+            int(size or profile.batch_size),
+            merge or profile.merge_field,
+            profile.idempotency_header,
+        )
+    return profile
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+MAX_ATTEMPTS = 6  # 30 s, 1, 2, 4, 8 min between tries: 15 min, within Brevo's 30-min key.
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try of a batch that failed `attempts` times."""
+    return _setting("MAILING_RETRY_BASE_SECONDS", 30) * 2 ** (attempts - 1)
+
+
+def lease_seconds() -> float:
+    """How long a worker may hold a batch before another takes it over. Longer than one
+    ESP call can last (Anymail's time-out), so a live worker is never overtaken."""
+    return _setting("MAILING_LEASE_SECONDS", 300)
+
+
+# ---------------------------------------------------------------------------------------
+# Audience
+
+
+@dataclass
+class AudienceFilters:
+    regions: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    communes: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    language: str = ""
+    signed_up_after: date | None = None
+    signed_up_before: date | None = None
+    # The monthly reminder's share for volunteers who gave no commune.
+    without_commune: bool = False
+
+    @classmethod
+    def of(cls, mailing: Mailing) -> "AudienceFilters":
+        if mailing.pk is None:
+            regions, departments = [], []
+        else:
+            regions = [r.code for r in mailing.audience_regions.all()]
+            departments = [d.code for d in mailing.audience_departments.all()]
+        return cls(
+            regions=regions,
+            departments=departments,
+            communes=mailing.commune_codes(),
+            interests=list(mailing.audience_interests or []),
+            language=mailing.audience_language,
+            signed_up_after=mailing.audience_signed_up_after,
+            signed_up_before=mailing.audience_signed_up_before,
+            without_commune=(
+                mailing.kind == Mailing.Kind.REMINDER and not mailing.reminder_department
+            ),
+        )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def mailing_audience(*, filters: AudienceFilters):
+    """The volunteers a mailing would reach now: confirmed, consenting to emails, with an
+    address (so never a bounced, complained, unsubscribed or erased person), narrowed by
+    the filters. Places add up; every other filter narrows."""
+    qs = Volunteer.objects.mailable()
+    places = Q()
+    if filters.regions:
+        places |= Q(commune__region_id__in=filters.regions)
+    if filters.departments:
+        places |= Q(commune__department_id__in=filters.departments)
+    if filters.communes:
+        places |= Q(commune_id__in=filters.communes)
+    if places:
+        qs = qs.filter(places)
+    if filters.without_commune:
+        qs = qs.filter(commune__isnull=True)
+    if filters.interests:
+        qs = qs.filter(pk__in=Volunteer.objects.filter(interests__slug__in=filters.interests))
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.signed_up_after:
+        qs = qs.filter(created_at__gte=_day_start(filters.signed_up_after))
+    if filters.signed_up_before:
+        qs = qs.filter(created_at__lt=_day_start(filters.signed_up_before))
+    return qs
+
+
+# ---------------------------------------------------------------------------------------
+# Sending
+
+
+def _sender(campaign) -> str:
+    address = campaign.sender_email if campaign and campaign.sender_email else None
+    if address is None:
+        return settings.DEFAULT_FROM_EMAIL
+    name = campaign.sender_name or campaign.campaign_name
+    from email.utils import formataddr
+
+    return formataddr((name, address))
+
+
+def _sender_and_reply_to():
+    _site, campaign = mailing_emails._campaign_settings()
+    reply_to = [campaign.reply_to_email] if campaign and campaign.reply_to_email else None
+    return _sender(campaign), reply_to
+
+
+def mailing_test_send(*, mailing: Mailing, to: str) -> None:
+    """Send the mailing to one staff address, with sample values (no volunteer's data) and
+    "[TEST]" before the subject. Called by a task."""
+    rendered = mailing_emails.mailing_render(mailing)
+    values = mailing_emails.sample_values(language=mailing.language)
+    sender, reply_to = _sender_and_reply_to()
+    with translation.override(mailing.language):
+        subject = _("[TEST] %(subject)s") % {"subject": rendered.subject}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=mailing_emails.personalise(rendered.text, values, html=False),
+        from_email=sender,
+        to=[to],
+        reply_to=reply_to,
+    )
+    message.attach_alternative(
+        mailing_emails.personalise(rendered.html, values, html=True), "text/html"
+    )
+    message.send()
+
+
+def mailing_send(*, mailing: Mailing, when: datetime | None = None) -> Mailing:
+    """Send the mailing now, or at `when` if that is in the future. Refused (MailingError)
+    when it has already gone or when nobody would receive it."""
+    from .. import tasks
+
+    if not mailing.is_editable:
+        raise MailingError(_("Cet envoi est déjà parti ou a été annulé."))
+    if not mailing_audience(filters=AudienceFilters.of(mailing)).exists():
+        raise MailingError(
+            _("Personne ne recevrait cet envoi : élargissez les critères des destinataires.")
+        )
+    now = timezone.now()
+    if when is not None and when > now:
+        mailing.status = Mailing.Status.SCHEDULED
+        mailing.scheduled_at = when
+        mailing.save(update_fields=["status", "scheduled_at", "updated_at"])
+        transaction.on_commit(
+            lambda: _enqueue(
+                tasks.start_mailing, at=when, mailing_id=mailing.pk, scheduled_at=when.isoformat()
+            )
+        )
+        return mailing
+    mailing_start(mailing_id=mailing.pk)
+    mailing.refresh_from_db()
+    return mailing
+
+
+def _enqueue(task, *, at: datetime | None = None, **kwargs) -> None:
+    """Enqueue now, or at `at` where the task backend can defer. Where it cannot (the
+    immediate backend of the tests), deferred work is left to `mailings_recover`."""
+    if at is not None:
+        if not task.get_backend().supports_defer:
+            return
+        task = task.using(run_after=at)
+    task.enqueue(**kwargs)
+
+
+def mailing_start(*, mailing_id: int, scheduled_at: str | None = None) -> int:
+    """Fix the mailing's content, write one delivery per recipient, and hand them to the
+    workers. Returns the number of recipients. Does nothing for a mailing already started,
+    cancelled, or rescheduled since this call was planned."""
+    from .. import tasks
+
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().filter(pk=mailing_id).first()
+        if mailing is None or mailing.status not in (
+            Mailing.Status.DRAFT,
+            Mailing.Status.SCHEDULED,
+        ):
+            return 0
+        if scheduled_at is not None:
+            if mailing.status != Mailing.Status.SCHEDULED or (
+                mailing.scheduled_at is None
+                or abs(
+                    (mailing.scheduled_at - datetime.fromisoformat(scheduled_at)).total_seconds()
+                )
+                > 1
+            ):
+                return 0
+        rendered = mailing_emails.mailing_render(mailing)
+        now = timezone.now()
+        recipients = mailing_audience(filters=AudienceFilters.of(mailing)).order_by("pk")
+        ids = list(recipients.values_list("pk", flat=True))
+        chunk = 5000
+        for start in range(0, len(ids), chunk):
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(mailing_id=mailing.pk, volunteer_id=pk, next_attempt_at=now)
+                    for pk in ids[start : start + chunk]
+                ],
+                ignore_conflicts=True,
+            )
+        mailing.sent_subject = rendered.subject
+        mailing.sent_html = rendered.html
+        mailing.sent_text = rendered.text
+        mailing.recipients_count = len(ids)
+        mailing.started_at = now
+        if ids:
+            mailing.status = Mailing.Status.SENDING
+        else:
+            mailing.status = Mailing.Status.SENT
+            mailing.finished_at = now
+        mailing.save()
+        if ids:
+            for _n in range(min(_setting("MAILING_PARALLEL_TASKS", 1), len(ids))):
+                transaction.on_commit(lambda: tasks.dispatch_mailing.enqueue(mailing_id=mailing_id))
+    return len(ids)
+
+
+def mailing_cancel(*, mailing: Mailing) -> int:
+    """Cancel a scheduled mailing, or stop one that is going out: what is not yet handed to
+    the ESP is not sent. Returns the number of deliveries cancelled."""
+    if not mailing.is_cancellable:
+        raise MailingError(_("Cet envoi ne peut plus être annulé."))
+    now = timezone.now()
+    with transaction.atomic():
+        Mailing.objects.filter(pk=mailing.pk).update(
+            status=Mailing.Status.CANCELLED, cancelled_at=now, updated_at=now
+        )
+        cancelled = Delivery.objects.filter(
+            mailing_id=mailing.pk, status=Delivery.Status.PENDING
+        ).update(status=Delivery.Status.CANCELLED)
+    mailing.refresh_from_db()
+    return cancelled
+
+
+# --- claiming batches -------------------------------------------------------------------
+
+
+def _claim_resumable(mailing_id: int, now: datetime) -> uuid.UUID | None:
+    """A batch to send again: its retry is due, or its worker's lease has expired."""
+    stale = now - timezone.timedelta(seconds=lease_seconds())
+    resumable = Q(claimed_at__isnull=True, next_attempt_at__lte=now) | Q(claimed_at__lt=stale)
+    candidates = Delivery.objects.filter(
+        resumable, mailing_id=mailing_id, status=Delivery.Status.SENDING
+    )
+    key = candidates.values_list("batch_key", flat=True).first()
+    if key is None:
+        return None
+    # Conditional: of two workers racing for this batch, one gets it.
+    claimed = candidates.filter(batch_key=key).update(claimed_at=now, attempts=F("attempts") + 1)
+    return key if claimed else None
+
+
+def _claim_fresh(mailing_id: int, size: int, now: datetime) -> uuid.UUID | None:
+    """Up to `size` pending deliveries, as a new batch."""
+    with transaction.atomic():
+        due = Delivery.objects.filter(
+            mailing_id=mailing_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        ).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        pks = list(due.values_list("pk", flat=True)[:size])
+        if not pks:
+            return None
+        key = uuid.uuid4()
+        # A range, not a list of ids (SQLite limits the parameters of a query); the status
+        # condition leaves out any row another worker took meanwhile.
+        Delivery.objects.filter(
+            mailing_id=mailing_id,
+            status=Delivery.Status.PENDING,
+            pk__gte=pks[0],
+            pk__lte=pks[-1],
+            next_attempt_at__lte=now,
+        ).update(
+            status=Delivery.Status.SENDING,
+            batch_key=key,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    return key
+
+
+# --- sending one batch ------------------------------------------------------------------
+
+
+def _is_mailable(volunteer) -> bool:
+    return (
+        volunteer is not None
+        and volunteer.status == Volunteer.Status.CONFIRMED
+        and volunteer.consent_emails
+        and bool(volunteer.email)
+    )
+
+
+def _build_batch_message(mailing, rows, key, profile, sender, reply_to):
+    """One message to every recipient of the batch, merged by the ESP."""
+    html = mailing_emails.merge_template(mailing.sent_html, profile.merge_field, html=True)
+    text = mailing_emails.merge_template(mailing.sent_text, profile.merge_field, html=False)
+    message = EmailMultiAlternatives(
+        subject=mailing.sent_subject,
+        body=text,
+        from_email=sender,
+        to=[row.volunteer.email for row in rows],
+        reply_to=reply_to,
+    )
+    message.attach_alternative(html, "text/html")
+    message.merge_data = {}
+    message.merge_headers = {}
+    message.merge_metadata = {}
+    for row in rows:
+        values = mailing_emails.recipient_values(row.volunteer, language=mailing.language)
+        message.merge_data[row.volunteer.email] = mailing_emails.merge_data(values)
+        message.merge_headers[row.volunteer.email] = emails.unsubscribe_headers(row.volunteer)
+        message.merge_metadata[row.volunteer.email] = {"delivery": str(row.pk)}
+    message.tags = ["mailing"]
+    if profile.idempotency_header:
+        message.extra_headers = {profile.idempotency_header: str(key)}
+    return message
+
+
+def _build_single_messages(mailing, rows, sender, reply_to):
+    messages = []
+    for row in rows:
+        values = mailing_emails.recipient_values(row.volunteer, language=mailing.language)
+        message = EmailMultiAlternatives(
+            subject=mailing.sent_subject,
+            body=mailing_emails.personalise(mailing.sent_text, values, html=False),
+            from_email=sender,
+            to=[row.volunteer.email],
+            reply_to=reply_to,
+            headers=emails.unsubscribe_headers(row.volunteer),
+        )
+        message.attach_alternative(
+            mailing_emails.personalise(mailing.sent_html, values, html=True), "text/html"
+        )
+        message.metadata = {"delivery": str(row.pk)}
+        messages.append(message)
+    return messages
+
+
+def _status_code(error) -> int | None:
+    return getattr(error, "status_code", None)
+
+
+def _is_content_rejection(error) -> bool:
+    """The ESP refused the call itself (a bad address, usually): sending it again as is
+    would fail again, so the batch is split to find the culprit."""
+    return _status_code(error) in (400, 422)
+
+
+def _mark_sent(key, results: dict[int, str], now) -> None:
+    """Record the ESP's message ids. A row a webhook already moved forward keeps its status
+    (the ESP can be faster than our write)."""
+    with transaction.atomic():
+        rows = (
+            list(
+                Delivery.objects.select_for_update()
+                .filter(batch_key=key, pk__in=list(results))
+                .only("pk", "status")
+            )
+            if len(results) < 900
+            else list(
+                Delivery.objects.select_for_update().filter(batch_key=key).only("pk", "status")
+            )
+        )
+        for row in rows:
+            if row.pk not in results:
+                continue
+            row.esp_message_id = results[row.pk]
+            row.sent_at = now
+            if row.status == Delivery.Status.SENDING:
+                row.status = Delivery.Status.SENT
+            row.claimed_at = None
+            row.error = ""
+        Delivery.objects.bulk_update(
+            [r for r in rows if r.pk in results],
+            ["esp_message_id", "sent_at", "status", "claimed_at", "error"],
+            batch_size=500,
+        )
+
+
+def _mark_failed(pks, error_text: str) -> None:
+    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED, claimed_at=None, error=error_text[:300]
+    )
+
+
+def _schedule_retry(key, rows, error_text: str) -> None:
+    """Keep the batch (same rows, same key) for a later try, or give up on it."""
+    attempts = max(row.attempts for row in rows)
+    if attempts >= MAX_ATTEMPTS:
+        _mark_failed(
+            [r.pk for r in rows],
+            _("Prestataire indisponible après %(n)d essais : %(error)s")
+            % {"n": attempts, "error": error_text},
+        )
+        return
+    Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING).update(
+        claimed_at=None,
+        next_attempt_at=timezone.now() + timezone.timedelta(seconds=retry_delay(attempts)),
+        error=error_text[:300],
+    )
+
+
+def _error_text(error) -> str:
+    """What staff see: the ESP's status and our summary, never a recipient's address."""
+    code = _status_code(error)
+    if code:
+        return _("Réponse %(code)d du prestataire") % {"code": code}
+    return _("Pas de réponse du prestataire (%(kind)s)") % {"kind": type(error).__name__}
+
+
+def _send_merged(mailing, rows, key, profile, sender, reply_to, esp) -> None:
+    """Send `rows` in one ESP call. On a refusal of the call itself, split it in two (each
+    half with a key derived from this one, so a repeat is still recognised) until the
+    refused address is alone; it fails, the others go."""
+    message = _build_batch_message(mailing, rows, key, profile, sender, reply_to)
+    try:
+        esp.send_messages([message])
+    except AnymailAPIError as error:
+        if _is_content_rejection(error):
+            if len(rows) == 1:
+                _mark_failed([rows[0].pk], _("Adresse refusée par le prestataire"))
+                return
+            middle = len(rows) // 2
+            for half, part in ((rows[:middle], "a"), (rows[middle:], "b")):
+                _send_merged(mailing, half, uuid.uuid5(key, part), profile, sender, reply_to, esp)
+            return
+        raise
+    now = timezone.now()
+    statuses = message.anymail_status.recipients
+    results, refused = {}, []
+    for row in rows:
+        status = statuses.get(row.volunteer.email)
+        if status is None or status.status in ("rejected", "invalid", "failed"):
+            refused.append(row.pk)
+        else:
+            results[row.pk] = status.message_id or ""
+    _mark_sent(key_of(rows), results, now)
+    if refused:
+        _mark_failed(refused, _("Adresse refusée par le prestataire"))
+
+
+def key_of(rows):
+    return rows[0].batch_key
+
+
+def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
+    """For backends that cannot merge: one message each, over one connection."""
+    now = timezone.now()
+    results, refused = {}, []
+    for row, message in zip(
+        rows, _build_single_messages(mailing, rows, sender, reply_to), strict=True
+    ):
+        try:
+            sent = esp.send_messages([message])
+        except AnymailAPIError as error:
+            if _is_content_rejection(error):
+                refused.append(row.pk)
+                continue
+            # Record what went before the error; the rest stays in the batch for a retry.
+            _mark_sent(row.batch_key, results, now)
+            raise
+        if sent:
+            status = getattr(message, "anymail_status", None)
+            results[row.pk] = (status.message_id if status else "") or ""
+        else:
+            refused.append(row.pk)
+    _mark_sent(rows[0].batch_key, results, now)
+    if refused:
+        _mark_failed(refused, _("Adresse refusée par le prestataire"))
+
+
+def _send_batch(mailing: Mailing, key, profile: EspProfile, esp) -> int:
+    """Send the batch `key`. Returns the number of deliveries handed over or settled."""
+    rows = list(
+        Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING)
+        .select_related("volunteer__commune")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    first_try = max(row.attempts for row in rows) <= 1
+    if first_try:
+        # Whoever unsubscribed since the mailing started is left out. Only on a first try:
+        # a retry must repeat the same call for the ESP to recognise it.
+        gone = [row.pk for row in rows if not _is_mailable(row.volunteer)]
+        if gone:
+            Delivery.objects.filter(pk__in=gone).update(
+                status=Delivery.Status.SKIPPED, claimed_at=None
+            )
+            rows = [row for row in rows if row.pk not in set(gone)]
+    else:
+        lost = [row.pk for row in rows if row.volunteer is None or not row.volunteer.email]
+        if lost:
+            Delivery.objects.filter(pk__in=lost).update(
+                status=Delivery.Status.SKIPPED, claimed_at=None
+            )
+            rows = [row for row in rows if row.pk not in set(lost)]
+    if not rows:
+        return len(gone) if first_try else 0
+    sender, reply_to = _sender_and_reply_to()
+    try:
+        if profile.merge_field:
+            _send_merged(mailing, rows, key, profile, sender, reply_to, esp)
+        else:
+            _send_singles(mailing, rows, sender, reply_to, esp)
+    except AnymailError as error:
+        logger.warning(
+            "Mailing %s: batch %s not accepted by the ESP (%s); retry planned",
+            mailing.pk,
+            key,
+            _status_code(error) or type(error).__name__,
+        )
+        remaining = list(
+            Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING).only(
+                "pk", "attempts"
+            )
+        )
+        if remaining:
+            _schedule_retry(key, remaining, _error_text(error))
+    return len(rows)
+
+
+def mailing_dispatch(*, mailing_id: int, time_budget: float | None = None) -> int:
+    """Send the mailing's due batches until none is left or `time_budget` seconds have
+    passed; then plan what follows (the next run, or the next retry). Several workers may
+    run it at once for one mailing. Returns the number of deliveries handled."""
+    from .. import tasks
+
+    mailing = Mailing.objects.filter(pk=mailing_id).first()
+    if mailing is None or mailing.status != Mailing.Status.SENDING:
+        return 0
+    profile = esp_profile()
+    budget = time_budget if time_budget is not None else _setting("MAILING_TASK_SECONDS", 120)
+    deadline = time.monotonic() + budget
+    handled = 0
+    with translation.override(mailing.language), get_connection() as esp:
+        while time.monotonic() < deadline:
+            if not Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
+                return handled  # cancelled meanwhile
+            now = timezone.now()
+            key = _claim_resumable(mailing_id, now) or _claim_fresh(
+                mailing_id, profile.batch_size, now
+            )
+            if key is None:
+                break
+            handled += _send_batch(mailing, key, profile, esp)
+        else:
+            # Out of time with work left: a fresh task carries on, so that one long mailing
+            # does not hold a worker for good.
+            transaction.on_commit(lambda: tasks.dispatch_mailing.enqueue(mailing_id=mailing_id))
+            return handled
+    _mailing_settle(mailing_id)
+    return handled
+
+
+def _mailing_settle(mailing_id: int) -> None:
+    """Close the mailing when every delivery is settled; else plan the next retry."""
+    from .. import tasks
+
+    open_rows = Delivery.objects.filter(
+        mailing_id=mailing_id, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    next_due = open_rows.aggregate(at=Min("next_attempt_at"))["at"]
+    if next_due is None:
+        now = timezone.now()
+        Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.SENT, finished_at=now, updated_at=now
+        )
+        return
+    in_flight = open_rows.filter(claimed_at__isnull=False).exists()
+    if not in_flight:
+        _enqueue(tasks.dispatch_mailing, at=max(next_due, timezone.now()), mailing_id=mailing_id)
+
+
+def mailings_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic safety net (docs/OPERATIONS.md): start scheduled mailings whose task was
+    lost, and hand back to the workers the mailings with deliveries left pending, due for a
+    retry, or held by a worker that died. Safe to run at any time, as often as wanted."""
+    from .. import tasks
+
+    now = now or timezone.now()
+    started = 0
+    for mailing in Mailing.objects.filter(
+        status=Mailing.Status.SCHEDULED, scheduled_at__lte=now
+    ).only("pk", "scheduled_at"):
+        if mailing_start(mailing_id=mailing.pk, scheduled_at=mailing.scheduled_at.isoformat()):
+            started += 1
+    stale = now - timezone.timedelta(seconds=lease_seconds())
+    due = (
+        Delivery.objects.filter(mailing__status=Mailing.Status.SENDING)
+        .filter(
+            Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__isnull=True, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+        )
+        .values_list("mailing_id", flat=True)
+        .distinct()
+    )
+    resumed = 0
+    for mailing_id in list(due):
+        tasks.dispatch_mailing.enqueue(mailing_id=mailing_id)
+        resumed += 1
+    # A mailing whose last rows were settled by a worker that then died stays "sending".
+    for mailing_id in Mailing.objects.filter(status=Mailing.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        if not Delivery.objects.filter(
+            mailing_id=mailing_id,
+            status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+        ).exists():
+            _mailing_settle(mailing_id)
+    return {"started": started, "resumed": resumed}
+
+
+def mailing_progress(*, mailing: Mailing) -> dict:
+    """The figures of the mailing's report, from one query."""
+    counts = mailing.deliveries.counts()
+    s = Delivery.Status
+    handed = sum(
+        counts.get(k, 0) for k in (s.SENT, s.DELIVERED, s.BOUNCED, s.COMPLAINED, s.UNSUBSCRIBED)
+    )
+    settled = handed + sum(counts.get(k, 0) for k in (s.FAILED, s.SKIPPED, s.CANCELLED))
+    total = sum(counts.values())
+    return {
+        "status": mailing.status,
+        "recipients": total,
+        "pending": counts.get(s.PENDING, 0) + counts.get(s.SENDING, 0),
+        "sent": handed,
+        "delivered": counts.get(s.DELIVERED, 0),
+        "bounced": counts.get(s.BOUNCED, 0),
+        "complained": counts.get(s.COMPLAINED, 0),
+        "unsubscribed": counts.get(s.UNSUBSCRIBED, 0),
+        "failed": counts.get(s.FAILED, 0),
+        "skipped": counts.get(s.SKIPPED, 0),
+        "cancelled": counts.get(s.CANCELLED, 0),
+        "settled": settled,
+        "percent": round(100 * settled / total) if total else 0,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Tracking
+
+
+# Anymail's normalised events that change a delivery, and the volunteer status they set.
+TRACKED = {
+    EventType.DELIVERED: (Delivery.Status.DELIVERED, None),
+    EventType.BOUNCED: (Delivery.Status.BOUNCED, Volunteer.Status.BOUNCED),
+    EventType.REJECTED: (Delivery.Status.BOUNCED, Volunteer.Status.BOUNCED),
+    EventType.COMPLAINED: (Delivery.Status.COMPLAINED, Volunteer.Status.COMPLAINED),
+    EventType.UNSUBSCRIBED: (Delivery.Status.UNSUBSCRIBED, Volunteer.Status.UNSUBSCRIBED),
+}
+# ESP event names that Anymail reports as "bounced" but that are temporary.
+SOFT_BOUNCES = {"soft_bounce"}
+
+
+def _event_key(event) -> str:
+    if event.event_id:
+        raw = f"id:{event.event_id}"
+    else:
+        stamp = event.timestamp.isoformat() if event.timestamp else ""
+        esp_type = event.esp_event.get("event", "") if isinstance(event.esp_event, dict) else ""
+        raw = f"{event.message_id}|{event.event_type}|{esp_type}|{stamp}|{event.recipient}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _delivery_of(event) -> Delivery | None:
+    delivery_id = (event.metadata or {}).get("delivery")
+    qs = Delivery.objects.select_related("volunteer")
+    if delivery_id and str(delivery_id).isdigit():
+        found = qs.filter(pk=int(delivery_id)).first()
+        if found is not None:
+            return found
+    if event.message_id:
+        return qs.filter(esp_message_id=event.message_id).first()
+    return None
+
+
+def tracking_event_record(*, event) -> bool:
+    """Apply one tracking event from the ESP (an Anymail `AnymailTrackingEvent`): move the
+    delivery forward and, for a hard bounce, a complaint or an unsubscribe, stop emailing
+    the volunteer at once. A replayed event changes nothing. Returns True when applied."""
+    esp_type = event.esp_event.get("event") if isinstance(event.esp_event, dict) else None
+    if event.event_type not in TRACKED or esp_type in SOFT_BOUNCES:
+        return False  # opens, clicks, deferrals: not recorded
+    delivery_status, volunteer_status = TRACKED[event.event_type]
+    delivery = _delivery_of(event)
+    try:
+        with transaction.atomic():
+            DeliveryEvent.objects.create(
+                key=_event_key(event),
+                delivery=delivery,
+                event_type=str(event.event_type),
+                occurred_at=event.timestamp,
+            )
+    except IntegrityError:
+        return False  # seen before
+    if delivery is not None:
+        lower = [s for s, rank in Delivery.RANK.items() if rank < Delivery.RANK[delivery_status]]
+        Delivery.objects.filter(pk=delivery.pk, status__in=lower).update(
+            status=delivery_status, event_at=event.timestamp or timezone.now()
+        )
+        volunteer = delivery.volunteer
+    else:
+        # A transactional email (the confirmation, the welcome): find the person by address.
+        volunteer = (
+            Volunteer.objects.filter(email=(event.recipient or "").strip().lower()).first()
+            if event.recipient
+            else None
+        )
+    if volunteer_status and volunteer is not None:
+        volunteer_suppress(volunteer=volunteer, status=volunteer_status)
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# The monthly reminder
+
+REMINDER_DEFAULT = (
+    gettext_lazy("Votre heure civique de {mois}"),
+    gettext_lazy(
+        "Un nouveau mois commence. Voici une idée pour votre heure civique, et des voisins "
+        "qui agissent déjà près de chez vous.\n\nMerci d'être là."
+    ),
+)
+REMINDER_STORIES = 3
+
+
+def _reminder_stories(department_code: str, locale):
+    """Up to three recent stories: from the department first, then from its region, then
+    from anywhere."""
+    from campaign.geography.models import Department
+    from stories.models import StoryPage
+
+    stories = StoryPage.objects.live().filter(locale=locale).order_by("-publication_date", "-pk")
+    chosen = []
+    filters = []
+    if department_code:
+        filters.append(Q(commune__department_id=department_code))
+        region = (
+            Department.objects.filter(code=department_code)
+            .values_list("region_id", flat=True)
+            .first()
+        )
+        if region:
+            filters.append(Q(commune__region_id=region))
+    filters.append(Q())
+    for condition in filters:
+        for story in stories.filter(condition).exclude(pk__in=[s.pk for s in chosen])[
+            : REMINDER_STORIES - len(chosen)
+        ]:
+            chosen.append(story)
+        if len(chosen) >= REMINDER_STORIES:
+            break
+    return chosen
+
+
+def _reminder_body(*, text: str, stories) -> list:
+    body = [("paragraph", _paragraphs(text))]
+    body.append(("gesture_of_the_month", None))
+    if stories:
+        body.append(("heading", _("Près de chez vous")))
+        body.extend(("story", story) for story in stories)
+    return body
+
+
+def _paragraphs(text: str):
+    from wagtail.rich_text import RichText
+
+    return RichText(linebreaks(escape(text)))
+
+
+def mailing_monthly_reminder_send(*, today: date | None = None) -> list[Mailing]:
+    """This month's "heure civique" reminder, one mailing per language and department (for
+    the local stories), from the staff's template. Run it as often as you like: a month's
+    reminders are made and sent once. Returns the mailings started by this call."""
+    from wagtail.models import Locale
+
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    started = []
+    groups = (
+        Volunteer.objects.mailable()
+        .values_list("language", "commune__department_id")
+        .distinct()
+        .order_by("language", "commune__department_id")
+    )
+    for language, department in groups:
+        department = department or ""
+        if Mailing.objects.filter(
+            kind=Mailing.Kind.REMINDER,
+            reminder_month=month,
+            language=language,
+            reminder_department=department,
+        ).exists():
+            continue
+        locale = Locale.objects.filter(language_code=language).first()
+        if locale is None:
+            continue
+        template = emails.email_template_get(
+            kind=EmailTemplate.Kind.MONTHLY_REMINDER, language=language
+        )
+        with translation.override(language):
+            if template is None:
+                subject, text = (str(s) for s in REMINDER_DEFAULT)
+            else:
+                subject, text = template.subject, template.body
+            month_name = formats.date_format(month, "F")
+            subject = subject.replace("{mois}", month_name)
+            text = text.replace("{mois}", month_name)
+            body = _reminder_body(text=text, stories=_reminder_stories(department, locale))
+        try:
+            with transaction.atomic():
+                mailing = Mailing.objects.create(
+                    kind=Mailing.Kind.REMINDER,
+                    reminder_month=month,
+                    reminder_department=department,
+                    language=language,
+                    audience_language=language,
+                    subject=" ".join(subject.split())[:150],
+                    body=body,
+                )
+                if department:
+                    from campaign.geography.models import Department
+
+                    mailing.audience_departments.set(Department.objects.filter(code=department))
+        except IntegrityError:
+            continue  # another run made it meanwhile
+        try:
+            started.append(mailing_send(mailing=mailing))
+        except MailingError:
+            continue
+    return started
