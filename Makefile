@@ -25,10 +25,11 @@ setup: install ## Migrate, import communes and gestures, load the demo content
 	$(MANAGE) import_communes
 	$(MANAGE) load_demo
 
-run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker
-	@echo "Site: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops both)"
+run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker and the mailings' recovery
+	@echo "Site: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(MANAGE) db_worker --queue-name '*' & \
+	while sleep 60; do $(MANAGE) mailings_recover >/dev/null; done & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)

@@ -12,7 +12,8 @@ from wagtail.models import Locale, Site
 from campaign.geography.models import Commune
 from campaign.localize import instance_translate
 
-from .models import EmailTemplate, MairieAccess, Volunteer, email_hash
+from . import emails
+from .models import EmailTemplate, Mailing, MairieAccess, Volunteer, email_hash
 from .models.access import MAIRIE_GROUP_NAME
 from .models.pages import VolunteerSignupPage
 
@@ -91,7 +92,55 @@ TEMPLATES = {
             "you soon!",
         ),
     ),
+    EmailTemplate.Kind.MONTHLY_REMINDER: (
+        ("Votre heure civique de {mois}", "Your civic hour for {mois}"),
+        (
+            "Un nouveau mois commence, et avec lui une nouvelle heure pour vos voisins.\n\n"
+            "Voici le geste du mois : simple, utile, à faire quand vous voulez. Plus bas, des "
+            "voisins qui agissent déjà près de chez vous.\n\nMerci d'être là !",
+            "A new month begins, and with it a new hour for your neighbours.\n\nHere is the "
+            "gesture of the month: simple, useful, to do whenever you like. Below, neighbours "
+            "who are already taking action near you.\n\nThank you for being there!",
+        ),
+    ),
 }
+
+# A mailing already sent to the demo volunteers (the worker of `make run` writes the emails
+# to var/emails/), and a draft to try the audience, preview, test and send buttons on.
+MAILINGS = [
+    {
+        "subject": "Merci ! 1 000 heures données en octobre",
+        "preheader": "Ce que vos heures ont changé, et l'idée du mois",
+        "send": True,
+        "body": [
+            ("heading", "Merci, {prenom} !"),
+            (
+                "paragraph",
+                "<p>En octobre, vous avez été plus de mille à donner une heure à vos voisins. "
+                "Des courses portées, des papiers remplis ensemble, des cafés partagés.</p>"
+                "<p>Ce mois-ci, nous vous proposons un geste simple, à faire quand vous "
+                "voulez.</p>",
+            ),
+            ("gesture_of_the_month", None),
+            ("button", {"label": "Voir les 100 gestes", "url": "{site}/gestes/"}),
+        ],
+    },
+    {
+        "subject": "Décembre : une heure pour ne laisser personne seul",
+        "preheader": "Les fêtes approchent : pensez à vos voisins isolés",
+        "send": False,
+        "body": [
+            ("heading", "Les fêtes approchent"),
+            (
+                "paragraph",
+                "<p>Pour beaucoup de voisins âgés, décembre est le mois le plus long. Une "
+                "visite, un appel, une carte : cela compte.</p>",
+            ),
+            ("story", "first-story"),
+            ("button", {"label": "Je choisis mon geste", "url": "{site}/gestes/"}),
+        ],
+    },
+]
 
 # Clearly fictitious people: example.org addresses, marked "(démo)" in the last name.
 VOLUNTEERS = [
@@ -192,6 +241,32 @@ def _point_home_button(home, page):
             home_en.save_revision().publish()
 
 
+def _ensure_mailings():
+    from stories.models import StoryPage
+
+    from .services import mailing_start
+
+    site_url = emails.absolute_url("").rstrip("/")
+    story = StoryPage.objects.live().filter(locale__language_code="fr").first()
+    for spec in MAILINGS:
+        if Mailing.objects.filter(subject=spec["subject"]).exists():
+            continue
+        body = []
+        for kind, value in spec["body"]:
+            if kind == "button":
+                value = {**value, "url": value["url"].replace("{site}", site_url)}
+            if kind == "story":
+                if story is None:
+                    continue
+                value = story
+            body.append((kind, value))
+        mailing = Mailing.objects.create(
+            subject=spec["subject"], preheader=spec["preheader"], language="fr", body=body
+        )
+        if spec["send"]:
+            mailing_start(mailing_id=mailing.pk)
+
+
 @transaction.atomic
 def load(stdout=None):
     """Runs after home.demo (the sign-up page lives under the home page)."""
@@ -202,4 +277,5 @@ def load(stdout=None):
     _ensure_volunteers(page)
     _ensure_mairie_account(stdout)
     _point_home_button(home, page)
+    _ensure_mailings()
     return page

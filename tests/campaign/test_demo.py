@@ -44,6 +44,14 @@ def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
     english = client.get("/en/legal-notice/").content.decode()
     assert "Who publishes this site" in english
     assert Revision.objects.exists()
+    # The demo mailings: one sent to every demo volunteer (the immediate task backend ran
+    # its worker task), once, even though the demo was loaded twice; one draft.
+    from volunteers.models import EmailTemplate, Mailing, Volunteer
+
+    sent = Mailing.objects.get(status=Mailing.Status.SENT)
+    assert sent.deliveries.filter(status="sent").count() == Volunteer.objects.mailable().count()
+    assert Mailing.objects.filter(status=Mailing.Status.DRAFT).count() == 1
+    assert EmailTemplate.objects.filter(kind="monthly_reminder").count() == 2
 
 
 @pytest.mark.django_db

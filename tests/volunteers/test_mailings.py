@@ -526,3 +526,19 @@ def test_idempotency_keys_are_stable_per_batch(people, brevo):
     keys = [c["idempotency_key"] for c in brevo.calls]
     assert all(uuid.UUID(k) for k in keys)
     assert len(set(keys)) == 3
+
+
+def test_the_commands_report_what_they_did(people, brevo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_monthly_reminder", stdout=out)
+    assert "4 envois, 5 destinataires" in out.getvalue()
+    out = StringIO()
+    call_command("send_monthly_reminder", stdout=out)
+    assert "0 envois, 0 destinataires" in out.getvalue()
+    out = StringIO()
+    call_command("mailings_recover", stdout=out)
+    assert "Envois programmés démarrés : 0" in out.getvalue()
