@@ -463,23 +463,20 @@ def _is_content_rejection(error) -> bool:
 
 
 def _mark_sent(key, results: dict[int, str], now) -> None:
-    """Record the ESP's message ids. A row a webhook already moved forward keeps its status
-    (the ESP can be faster than our write)."""
+    """Record the ESP's message ids for the rows of batch `key` in `results`. A row a
+    webhook already moved forward keeps its status (the ESP can be faster than our
+    write)."""
+    if not results:
+        return
     with transaction.atomic():
-        rows = (
-            list(
-                Delivery.objects.select_for_update()
-                .filter(batch_key=key, pk__in=list(results))
-                .only("pk", "status")
-            )
-            if len(results) < 900
-            else list(
-                Delivery.objects.select_for_update().filter(batch_key=key).only("pk", "status")
-            )
-        )
+        rows = [
+            row
+            for row in Delivery.objects.select_for_update()
+            .filter(batch_key=key)
+            .only("pk", "status")
+            if row.pk in results
+        ]
         for row in rows:
-            if row.pk not in results:
-                continue
             row.esp_message_id = results[row.pk]
             row.sent_at = now
             if row.status == Delivery.Status.SENDING:
@@ -487,9 +484,7 @@ def _mark_sent(key, results: dict[int, str], now) -> None:
             row.claimed_at = None
             row.error = ""
         Delivery.objects.bulk_update(
-            [r for r in rows if r.pk in results],
-            ["esp_message_id", "sent_at", "status", "claimed_at", "error"],
-            batch_size=500,
+            rows, ["esp_message_id", "sent_at", "status", "claimed_at", "error"], batch_size=500
         )
 
 
@@ -550,13 +545,10 @@ def _send_merged(mailing, rows, key, profile, sender, reply_to, esp) -> None:
             refused.append(row.pk)
         else:
             results[row.pk] = status.message_id or ""
-    _mark_sent(key_of(rows), results, now)
+    # `key` may be a half's derived key: the rows keep their batch's own.
+    _mark_sent(rows[0].batch_key, results, now)
     if refused:
         _mark_failed(refused, _("Adresse refusée par le prestataire"))
-
-
-def key_of(rows):
-    return rows[0].batch_key
 
 
 def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
