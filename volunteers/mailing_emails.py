@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from wagtail.models import Locale, Site
@@ -40,7 +41,8 @@ INLINE_STYLES = {
     "li": "margin:0 0 6px;",
     "a": "color:#8a2b1f;text-decoration:underline;",
 }
-TAG_RE = re.compile(r"<(p|ul|ol|li|a)(\s[^>]*)?>")
+# Only tags without a style of their own: the rich text's, never our templates'.
+TAG_RE = re.compile(r"<(p|ul|ol|li|a)((?:\s(?![^>]*\bstyle=)[^>]*)?)>")
 
 TEXT_WIDTH = 560  # px: the email's content column; images are rendered at this width.
 
@@ -86,7 +88,7 @@ def _page_card(page, locale, summary_attr):
     card = {
         "title": page.title,
         "summary": getattr(page, summary_attr, ""),
-        "url": page.full_url or "",
+        "url": _absolute(page.url or ""),
         "image": None,
     }
     portrait = getattr(page, "portrait", None)
@@ -137,7 +139,7 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
                     "kicker": _("Le geste du mois"),
                     "title": gesture.title,
                     "summary": gesture.description,
-                    "url": gesture.full_url or "",
+                    "url": _absolute(gesture.url or ""),
                     "image": None,
                 }
         html_parts, text_parts = [], []
@@ -145,7 +147,11 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
             value = _block_value(child, locale=locale, gesture_card=gesture_card)
             if value is None and child.block_type in ("story", "gesture", "gesture_of_the_month"):
                 continue
-            html_parts.append(absolutise_links(inline_styles(str(child.block.render(value)))))
+            html = str(child.block.render(value))
+            if child.block_type == "paragraph":
+                html = inline_styles(html)
+            # Our own block templates' output, escaped there.
+            html_parts.append(mark_safe(absolutise_links(html)))  # noqa: S308
             text_parts.append(child.block.text(value, {}))
         campaign_name = campaign.campaign_name if campaign else settings.WAGTAIL_SITE_NAME
         html = render_to_string(

@@ -163,7 +163,10 @@ def test_personalised_with_unsubscribe_headers_and_links(people, brevo):
     anne = next(m for m in brevo.delivered if m.to == "anne@example.org")
     eli = next(m for m in brevo.delivered if m.to == "eli@example.org")
     assert "Bonjour Anne," in anne.html and "Bonjour Anne," in anne.text
-    assert "Merci Anne !" in anne.html
+    assert "Merci Anne !</h2>" in anne.html
+    assert "&lt;h2" not in anne.html and "&lt;table" not in anne.html
+    assert 'style="margin:0 0 16px;">Les voisins' in anne.html  # rich text styled inline
+    assert 'href="https://tousvoisins.example/gestes/"' in anne.html
     assert "Les voisins de Melun comptent sur vous." in anne.html
     assert "Bonjour,</p>" in eli.html
     assert anne.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
