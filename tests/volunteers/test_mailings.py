@@ -112,6 +112,33 @@ def test_places_add_up_and_other_filters_narrow(people):
     assert anne.email not in audience_emails(signed_up_after=datetime.date(2026, 2, 1))
 
 
+def test_a_city_code_reaches_its_arrondissements(people):
+    from campaign.geography.models import Commune, Department, Region
+
+    idf = Region.objects.get(code="11")
+    paris_dept = Department.objects.create(code="75", name="Paris", slug="paris", region=idf)
+    paris = Commune.objects.create(
+        insee_code="75056",
+        name="Paris",
+        slug="paris-75056",
+        search_name="paris",
+        department=paris_dept,
+        region=idf,
+    )
+    first = Commune.objects.create(
+        insee_code="75101",
+        name="Paris 1er",
+        slug="paris-1er-75101",
+        search_name="paris 1er",
+        department=paris_dept,
+        region=idf,
+        parent=paris,
+    )
+    VolunteerFactory(email="zoe@example.org", commune=first)
+    assert audience_emails(communes=["75056"]) == {"zoe@example.org"}
+    assert audience_emails(communes=["75101"]) == {"zoe@example.org"}
+
+
 def test_sending_to_nobody_is_refused_and_changes_nothing(people):
     mailing = make_mailing(audience_communes="29019", audience_language="en")
     Volunteer.objects.filter(email="dia@example.org").update(consent_emails=False)
@@ -178,7 +205,11 @@ def test_personalised_with_unsubscribe_headers_and_links(people, brevo):
     assert anne.headers["List-Unsubscribe"] != eli.headers["List-Unsubscribe"]
 
 
-def test_the_preview_is_exactly_what_is_sent(people, brevo):
+def test_the_preview_is_exactly_what_is_sent(people, brevo, monkeypatch):
+    # Signed links carry the second they were made: one clock for the send and the preview.
+    from django.core.signing import TimestampSigner
+
+    monkeypatch.setattr(TimestampSigner, "timestamp", lambda self: "1xVUWw")
     mailing = make_mailing()
     start_and_dispatch(mailing)
     for volunteer in people["ok"]:

@@ -186,7 +186,7 @@ def test_demo_loader_builds_page_templates_volunteers_and_mairie(home_page):
     load(stdout=out)  # idempotent
     assert VolunteerSignupPage.objects.filter(locale__language_code="fr").count() == 1
     assert VolunteerSignupPage.objects.filter(locale__language_code="en").count() == 1
-    assert EmailTemplate.objects.filter(locale__language_code="en").count() == 4
+    assert EmailTemplate.objects.filter(locale__language_code="en").count() == 5
     assert Volunteer.objects.filter(email__endswith="@example.org").count() == 4
     assert (
         get_user_model().objects.get(username="mairie-melun").groups.filter(name="Mairie").exists()

@@ -184,7 +184,9 @@ def mailing_audience(*, filters: AudienceFilters):
     if filters.departments:
         places |= Q(commune__department_id__in=filters.departments)
     if filters.communes:
-        places |= Q(commune_id__in=filters.communes)
+        # Paris, Lyon and Marseille: volunteers give their arrondissement; the city's own
+        # code reaches all of them.
+        places |= Q(commune_id__in=filters.communes) | Q(commune__parent_id__in=filters.communes)
     if places:
         qs = qs.filter(places)
     if filters.without_commune:
