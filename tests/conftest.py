@@ -2,10 +2,20 @@
 from factories, so that tests do not depend on the demo wording."""
 
 from django.core.cache import cache
+from django.utils import translation
 
 from wagtail.models import Locale, Page, Site
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _french_first():
+    # A request in English leaves English active in the thread (LocaleMiddleware does not
+    # reset it): each test starts in the site's language.
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)

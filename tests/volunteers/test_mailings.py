@@ -7,7 +7,7 @@ import json
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
@@ -153,7 +153,9 @@ def test_unsafe_links_are_refused_with_a_message():
     with pytest.raises(ValidationError):
         EmailButtonBlock().clean({"label": "Cliquez", "url": "javascript:alert(1)"})
     paragraph = EmailParagraphBlock()
-    with pytest.raises(ValidationError, match="lien n'est pas accepté"):
+    with translation.override("fr"), pytest.raises(ValidationError, match="lien n'est pas accepté"):
+        paragraph.clean(paragraph.to_python('<p><a href="javascript:alert(1)">ici</a></p>'))
+    with translation.override("en"), pytest.raises(ValidationError, match="link is not accepted"):
         paragraph.clean(paragraph.to_python('<p><a href="javascript:alert(1)">ici</a></p>'))
     assert EmailButtonBlock().clean({"label": "Ok", "url": "https://example.org/"})
 
