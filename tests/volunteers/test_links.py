@@ -278,3 +278,19 @@ def test_an_erased_person_may_sign_up_again(
         volunteer_erase(volunteer=confirmed)
     assert post_signup(signup_data(email="conf@example.org")).status_code == 302
     assert Volunteer.objects.filter(email="conf@example.org").count() == 1
+
+
+def test_the_batch_link_maker_makes_the_same_links(db, monkeypatch):
+    from django.core.signing import TimestampSigner
+
+    from volunteers import emails
+
+    # Tokens carry the second they were made: one clock for both ways.
+    monkeypatch.setattr(TimestampSigner, "timestamp", lambda self: "1xVUWw")
+    from volunteers.factories import VolunteerFactory
+
+    links = emails.LinkMaker()
+    for language in ("fr", "en"):
+        volunteer = VolunteerFactory(language=language)
+        assert links.preferences_url(volunteer) == emails.preferences_url(volunteer)
+        assert links.unsubscribe_url(volunteer) == emails.unsubscribe_url(volunteer)

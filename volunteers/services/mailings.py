@@ -423,10 +423,15 @@ def _build_batch_message(mailing, rows, key, profile, sender, reply_to):
     message.merge_data = {}
     message.merge_headers = {}
     message.merge_metadata = {}
+    links = emails.LinkMaker()
     for row in rows:
-        values = mailing_emails.recipient_values(row.volunteer, language=mailing.language)
+        values = mailing_emails.recipient_values(
+            row.volunteer, language=mailing.language, links=links
+        )
         message.merge_data[row.volunteer.email] = mailing_emails.merge_data(values)
-        message.merge_headers[row.volunteer.email] = emails.unsubscribe_headers(row.volunteer)
+        message.merge_headers[row.volunteer.email] = emails.unsubscribe_headers(
+            row.volunteer, values["lien_desinscription"]
+        )
         message.merge_metadata[row.volunteer.email] = {"delivery": str(row.pk)}
     message.tags = ["mailing"]
     if profile.idempotency_header:
@@ -436,15 +441,18 @@ def _build_batch_message(mailing, rows, key, profile, sender, reply_to):
 
 def _build_single_messages(mailing, rows, sender, reply_to):
     messages = []
+    links = emails.LinkMaker()
     for row in rows:
-        values = mailing_emails.recipient_values(row.volunteer, language=mailing.language)
+        values = mailing_emails.recipient_values(
+            row.volunteer, language=mailing.language, links=links
+        )
         message = EmailMultiAlternatives(
             subject=mailing.sent_subject,
             body=mailing_emails.personalise(mailing.sent_text, values, html=False),
             from_email=sender,
             to=[row.volunteer.email],
             reply_to=reply_to,
-            headers=emails.unsubscribe_headers(row.volunteer),
+            headers=emails.unsubscribe_headers(row.volunteer, values["lien_desinscription"]),
         )
         message.attach_alternative(
             mailing_emails.personalise(mailing.sent_html, values, html=True), "text/html"
@@ -466,28 +474,33 @@ def _is_content_rejection(error) -> bool:
 
 def _mark_sent(key, results: dict[int, str], now) -> None:
     """Record the ESP's message ids for the rows of batch `key` in `results`. A row a
-    webhook already moved forward keeps its status (the ESP can be faster than our
-    write)."""
+    webhook already moved forward keeps its status (the ESP can be faster than our write).
+    Two statements whatever the batch size: Django's bulk_update builds a CASE per row,
+    which costs more than the ESP call for a batch of 1,000."""
     if not results:
         return
+    pks = sorted(results)
     with transaction.atomic():
-        rows = [
-            row
-            for row in Delivery.objects.select_for_update()
-            .filter(batch_key=key)
-            .only("pk", "status")
-            if row.pk in results
-        ]
-        for row in rows:
-            row.esp_message_id = results[row.pk]
-            row.sent_at = now
-            if row.status == Delivery.Status.SENDING:
-                row.status = Delivery.Status.SENT
-            row.claimed_at = None
-            row.error = ""
-        Delivery.objects.bulk_update(
-            rows, ["esp_message_id", "sent_at", "status", "claimed_at", "error"], batch_size=500
+        # The rows of `results` are a contiguous slice of the batch (a batch, or one half
+        # of a split batch), in primary key order: a range, not a list of ids.
+        rows = Delivery.objects.filter(batch_key=key, pk__gte=pks[0], pk__lte=pks[-1])
+        rows.filter(status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.SENT, sent_at=now, claimed_at=None, error=""
         )
+        rows.filter(
+            status__in=[
+                Delivery.Status.DELIVERED,
+                Delivery.Status.UNSUBSCRIBED,
+                Delivery.Status.COMPLAINED,
+                Delivery.Status.BOUNCED,
+            ]
+        ).update(sent_at=now, claimed_at=None)
+        table = connection.ops.quote_name(Delivery._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET esp_message_id = %s WHERE id = %s",  # noqa: S608
+                [(results[pk], pk) for pk in pks],
+            )
 
 
 def _mark_failed(pks, error_text: str) -> None:
@@ -547,10 +560,11 @@ def _send_merged(mailing, rows, key, profile, sender, reply_to, esp) -> None:
             refused.append(row.pk)
         else:
             results[row.pk] = status.message_id or ""
-    # `key` may be a half's derived key: the rows keep their batch's own.
-    _mark_sent(rows[0].batch_key, results, now)
+    # Refused rows first: `_mark_sent` marks the rest of the range. `key` may be a half's
+    # derived key: the rows keep their batch's own.
     if refused:
         _mark_failed(refused, _("Adresse refusée par le prestataire"))
+    _mark_sent(rows[0].batch_key, results, now)
 
 
 def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
@@ -567,6 +581,8 @@ def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
                 refused.append(row.pk)
                 continue
             # Record what went before the error; the rest stays in the batch for a retry.
+            if refused:
+                _mark_failed(refused, _("Adresse refusée par le prestataire"))
             _mark_sent(row.batch_key, results, now)
             raise
         if sent:
@@ -574,9 +590,9 @@ def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
             results[row.pk] = (status.message_id if status else "") or ""
         else:
             refused.append(row.pk)
-    _mark_sent(rows[0].batch_key, results, now)
     if refused:
         _mark_failed(refused, _("Adresse refusée par le prestataire"))
+    _mark_sent(rows[0].batch_key, results, now)
 
 
 def _send_batch(mailing: Mailing, key, profile: EspProfile, esp) -> int:
