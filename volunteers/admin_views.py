@@ -432,19 +432,21 @@ class MailingSendView(MailingObjectView, FormView):
         return {**super().get_form_kwargs(), "mailing": self.object}
 
     def form_valid(self, form):
+        when = form.send_at()
         try:
-            mailing = services.mailing_send(mailing=self.object, when=form.send_at())
+            mailing = services.mailing_send(mailing=self.object, when=when)
         except services.MailingError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        if mailing.status == Mailing.Status.SCHEDULED:
+        if when is not None:
             messages.success(
                 self.request,
                 _("L'envoi est programmé pour le %(date)s (heure de Paris).")
                 % {"date": formats.date_format(_paris(mailing.scheduled_at), "DATETIME_FORMAT")},
             )
         else:
-            count = mailing.recipients_count
+            # A worker writes the deliveries in a moment; this is the audience as it is now.
+            count = services.mailing_audience(filters=AudienceFilters.of(mailing)).count()
             messages.success(
                 self.request,
                 ngettext(

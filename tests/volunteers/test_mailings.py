@@ -325,17 +325,20 @@ def test_backoff_waits_before_retrying(people, brevo, settings):
     mailing = make_mailing()
     services.mailing_start(mailing_id=mailing.pk)
     services.mailing_dispatch(mailing_id=mailing.pk, time_budget=30)
-    # The first batch waits; the others went.
+    # The first batch waits for its retry, and the rest of the mailing waits with it (the
+    # circuit breaker): one failing call, not one per batch.
     waiting = Delivery.objects.filter(status=Delivery.Status.SENDING)
     assert waiting.count() == 2
     assert all(d.next_attempt_at > timezone.now() for d in waiting)
-    assert len(brevo.delivered) == 3
-    later = timezone.now() + datetime.timedelta(seconds=31)
-    Delivery.objects.filter(status=Delivery.Status.SENDING).update(
-        next_attempt_at=later - datetime.timedelta(seconds=40)
-    )
+    assert len(brevo.calls) == 1 and brevo.delivered == []
+    assert not Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).exists()
+    # Time passes.
+    Delivery.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
     services.mailing_dispatch(mailing_id=mailing.pk, time_budget=30)
     assert brevo.delivered_to() == {v.email: 1 for v in people["ok"]}
+    assert len(brevo.calls) == 4
 
 
 def test_a_refused_address_fails_alone_and_the_batch_goes_on(people, brevo, settings):
@@ -578,3 +581,20 @@ def test_the_commands_report_what_they_did(people, brevo):
     out = StringIO()
     call_command("mailings_recover", stdout=out)
     assert "Envois programmés démarrés : 0" in out.getvalue()
+
+
+def test_send_now_leaves_the_work_to_a_worker(people, brevo, django_capture_on_commit_callbacks):
+    # The editor's request only schedules "now"; writing the deliveries and sending them
+    # happen in worker tasks once the request's transaction has committed.
+    mailing = make_mailing()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.mailing_send(mailing=mailing)
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SCHEDULED
+    assert not Delivery.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENT
+    assert brevo.delivered_to() == {v.email: 1 for v in people["ok"]}

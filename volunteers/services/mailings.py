@@ -244,8 +244,9 @@ def mailing_test_send(*, mailing: Mailing, to: str) -> None:
 
 
 def mailing_send(*, mailing: Mailing, when: datetime | None = None) -> Mailing:
-    """Send the mailing now, or at `when` if that is in the future. Refused (MailingError)
-    when it has already gone or when nobody would receive it."""
+    """Send the mailing now, or at `when` if that is in the future: a worker task starts
+    it (`mailing_start`). Refused (MailingError) when it has already gone or when nobody
+    would receive it."""
     from .. import tasks
 
     if not mailing.is_editable:
@@ -255,18 +256,21 @@ def mailing_send(*, mailing: Mailing, when: datetime | None = None) -> Mailing:
             _("Personne ne recevrait cet envoi : élargissez les critères des destinataires.")
         )
     now = timezone.now()
-    if when is not None and when > now:
-        mailing.status = Mailing.Status.SCHEDULED
-        mailing.scheduled_at = when
-        mailing.save(update_fields=["status", "scheduled_at", "updated_at"])
-        transaction.on_commit(
-            lambda: _enqueue(
-                tasks.start_mailing, at=when, mailing_id=mailing.pk, scheduled_at=when.isoformat()
-            )
+    later = when is not None and when > now
+    # "Now" is scheduled for now: writing 100,000 deliveries takes seconds, which belongs
+    # in a worker, not in the editor's request (nor in a transaction that holds SQLite).
+    when = when if later else now
+    mailing.status = Mailing.Status.SCHEDULED
+    mailing.scheduled_at = when
+    mailing.save(update_fields=["status", "scheduled_at", "updated_at"])
+    transaction.on_commit(
+        lambda: _enqueue(
+            tasks.start_mailing,
+            at=when if later else None,
+            mailing_id=mailing.pk,
+            scheduled_at=when.isoformat(),
         )
-        return mailing
-    mailing_start(mailing_id=mailing.pk)
-    mailing.refresh_from_db()
+    )
     return mailing
 
 
@@ -509,8 +513,9 @@ def _mark_failed(pks, error_text: str) -> None:
     )
 
 
-def _schedule_retry(key, rows, error_text: str) -> None:
-    """Keep the batch (same rows, same key) for a later try, or give up on it."""
+def _schedule_retry(key, rows, error_text: str) -> datetime | None:
+    """Keep the batch (same rows, same key) for a later try, and return its time; or,
+    after the last try, give up on it (None)."""
     attempts = max(row.attempts for row in rows)
     if attempts >= MAX_ATTEMPTS:
         _mark_failed(
@@ -518,12 +523,12 @@ def _schedule_retry(key, rows, error_text: str) -> None:
             _("Prestataire indisponible après %(n)d essais : %(error)s")
             % {"n": attempts, "error": error_text},
         )
-        return
+        return None
+    retry_at = timezone.now() + timezone.timedelta(seconds=retry_delay(attempts))
     Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING).update(
-        claimed_at=None,
-        next_attempt_at=timezone.now() + timezone.timedelta(seconds=retry_delay(attempts)),
-        error=error_text[:300],
+        claimed_at=None, next_attempt_at=retry_at, error=error_text[:300]
     )
+    return retry_at
 
 
 def _error_text(error) -> str:
@@ -595,15 +600,16 @@ def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
     _mark_sent(rows[0].batch_key, results, now)
 
 
-def _send_batch(mailing: Mailing, key, profile: EspProfile, esp) -> int:
-    """Send the batch `key`. Returns the number of deliveries handed over or settled."""
+def _send_batch(mailing: Mailing, key, profile: EspProfile, esp):
+    """Send the batch `key`. Returns the number of deliveries handed over or settled, and
+    when the batch is retried if the ESP failed (else None)."""
     rows = list(
         Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING)
         .select_related("volunteer__commune")
         .order_by("pk")
     )
     if not rows:
-        return 0
+        return 0, None
     first_try = max(row.attempts for row in rows) <= 1
     if first_try:
         # Whoever unsubscribed since the mailing started is left out. Only on a first try:
@@ -622,7 +628,7 @@ def _send_batch(mailing: Mailing, key, profile: EspProfile, esp) -> int:
             )
             rows = [row for row in rows if row.pk not in set(lost)]
     if not rows:
-        return len(gone) if first_try else 0
+        return (len(gone) if first_try else 0), None
     sender, reply_to = _sender_and_reply_to()
     try:
         if profile.merge_field:
@@ -642,8 +648,8 @@ def _send_batch(mailing: Mailing, key, profile: EspProfile, esp) -> int:
             )
         )
         if remaining:
-            _schedule_retry(key, remaining, _error_text(error))
-    return len(rows)
+            return len(rows), _schedule_retry(key, remaining, _error_text(error))
+    return len(rows), None
 
 
 def mailing_dispatch(*, mailing_id: int, time_budget: float | None = None) -> int:
@@ -669,7 +675,18 @@ def mailing_dispatch(*, mailing_id: int, time_budget: float | None = None) -> in
             )
             if key is None:
                 break
-            handled += _send_batch(mailing, key, profile, esp)
+            count, retry_at = _send_batch(mailing, key, profile, esp)
+            handled += count
+            if retry_at is not None and retry_at > timezone.now():
+                # The ESP is failing: the rest of the mailing waits for this batch's retry
+                # instead of spending its own tries (a circuit breaker), so an outage costs
+                # one batch's attempts, not every batch's.
+                Delivery.objects.filter(
+                    mailing_id=mailing_id,
+                    status=Delivery.Status.PENDING,
+                    next_attempt_at__lt=retry_at,
+                ).update(next_attempt_at=retry_at)
+                break
         else:
             # Out of time with work left: a fresh task carries on, so that one long mailing
             # does not hold a worker for good.
@@ -952,8 +969,8 @@ def mailing_monthly_reminder_send(*, today: date | None = None) -> list[Mailing]
                     mailing.audience_departments.set(Department.objects.filter(code=department))
         except IntegrityError:
             continue  # another run made it meanwhile
-        try:
-            started.append(mailing_send(mailing=mailing))
-        except MailingError:
-            continue
+        # A command, not a request: the mailing starts here, its sending goes to workers.
+        if mailing_start(mailing_id=mailing.pk):
+            mailing.refresh_from_db()
+            started.append(mailing)
     return started
