@@ -22,13 +22,14 @@ Method
    - "outage": once `--outage-at` of the emails are delivered, the ESP answers every call
      with 503 for `--outage-seconds`.
    For each: ONE `manage.py db_worker --queue-name '*'` is started (without --batch) and left
-   to finish loading Django; then `mailing_start` runs in a separate process, as the admin's
-   "send" would. The worker picks the dispatch task up and runs it (a task sends for at most
-   MAILING_TASK_SECONDS, then enqueues the next; after an ESP error the next try is a task
-   deferred with run_after, which a live worker picks up when due: `--batch` would exit while
-   such a task waits, which is why the worker is kept running). This process polls the
-   database every second until no delivery is pending or sending and the mailing is marked
-   sent, then stops the worker (SIGTERM, it is idle by then).
+   to finish loading Django; then `mailing_start` runs in a separate process, as the task
+   that the admin's "send" enqueues would. The worker picks the dispatch task up and runs
+   it (a task sends for at most MAILING_TASK_SECONDS, then enqueues the next; after an ESP
+   error the next try is a task deferred with run_after, which a live worker picks up when
+   due: `--batch` would exit while such a task waits, which is why the worker is kept
+   running). This process polls the database every second until no delivery is pending
+   or sending and the mailing is marked sent, then stops the worker (SIGTERM, it is idle
+   by then).
 5. Meanwhile the worker's memory is read from /proc/<pid>/status every 0.5 s.
 This process itself grows to about 1 GB for 100,000 recipients: the loopback ESP keeps
 every message it delivered (HTML and text per recipient) until the next scenario.
@@ -37,8 +38,7 @@ Figures (one column per scenario)
 ---------------------------------
 - writing the deliveries: seconds `mailing_start` takes (one transaction: the audience's ids,
   one Delivery row per recipient, the rendered content) and that process's peak RSS
-  (VmHWM). In the
-  admin this runs inside the "send" request.
+  (VmHWM). It runs in a worker task (the admin's "send" only schedules it).
 - hand-over time: from the commit of `mailing_start` to the mailing's `finished_at` (set
   when the last delivery is settled); emails per second is recipients / that time.
 - first ESP call after: how long the worker took to pick the task up.
