@@ -125,16 +125,24 @@ class EmailButtonBlock(blocks.StructBlock):
         template = "volunteers/email/blocks/button.html"
 
 
-class EmailStoryBlock(blocks.PageChooserBlock):
-    """A story's card: portrait, title, summary, link. In the mailing's language when the
-    story is translated."""
+class EmailPageCardBlock(blocks.PageChooserBlock):
+    """A chosen page as a card (title, summary, link), in the mailing's language when the
+    page is translated. `mailing_emails` prepares the card: `value` in `text()` and in the
+    template is that card, not the page."""
+
+    target_page_type = None
 
     def __init__(self, **kwargs):
-        super().__init__(page_type="stories.StoryPage", **kwargs)
+        super().__init__(page_type=self.target_page_type, **kwargs)
 
     def text(self, value, context):
-        # `value` here is the card that `mailing_emails` prepared (the translated story).
         return f"{value['title']}\n{value['summary']}\n{value['url']}"
+
+
+class EmailStoryBlock(EmailPageCardBlock):
+    """A story's card, with the hero's portrait."""
+
+    target_page_type = "stories.StoryPage"
 
     class Meta:
         icon = "user"
@@ -142,12 +150,8 @@ class EmailStoryBlock(blocks.PageChooserBlock):
         template = "volunteers/email/blocks/story.html"
 
 
-class EmailGestureBlock(blocks.PageChooserBlock):
-    def __init__(self, **kwargs):
-        super().__init__(page_type="gestures.GesturePage", **kwargs)
-
-    def text(self, value, context):
-        return f"{value['title']}\n{value['summary']}\n{value['url']}"
+class EmailGestureBlock(EmailPageCardBlock):
+    target_page_type = "gestures.GesturePage"
 
     class Meta:
         icon = "tick"

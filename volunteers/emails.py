@@ -122,9 +122,15 @@ def email_template_get(*, kind: str, language: str) -> EmailTemplate | None:
     return templates.get(language) or templates.get(settings.LANGUAGE_CODE)
 
 
-def _campaign_settings():
+def default_site_settings():
+    """The default site and its campaign settings ((None, None) without a site): emails
+    are sent outside any request."""
     site = Site.objects.filter(is_default_site=True).first()
-    return CampaignSettings.for_site(site) if site else None
+    return site, (CampaignSettings.for_site(site) if site else None)
+
+
+def reply_to(campaign) -> list[str] | None:
+    return [campaign.reply_to_email] if campaign and campaign.reply_to_email else None
 
 
 def message_build(
@@ -132,7 +138,7 @@ def message_build(
 ) -> EmailMultiAlternatives:
     """One email from the template of `kind`, as plain text and HTML."""
     template = email_template_get(kind=kind, language=language)
-    campaign = _campaign_settings()
+    _site, campaign = default_site_settings()
     with translation.override(language):
         if template is None:
             subject, body = DEFAULT_TEMPLATES[kind]
@@ -152,9 +158,8 @@ def message_build(
             text += "\n\n-- \n" + _("Se désinscrire : %(url)s") % {
                 "url": values["lien_desinscription"]
             }
-    reply_to = [campaign.reply_to_email] if campaign and campaign.reply_to_email else None
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to], reply_to=reply_to, headers=headers or {}
+        subject=subject, body=text, to=[to], reply_to=reply_to(campaign), headers=headers or {}
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -14,9 +14,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from wagtail.models import Locale, Site
+from wagtail.models import Locale
 
-from campaign.models import CampaignSettings
 from gestures.selectors import gesture_of_the_month
 
 from . import emails
@@ -74,11 +73,6 @@ def _absolute(url: str) -> str:
     return emails.absolute_url(url) if url.startswith("/") else url
 
 
-def _campaign_settings():
-    site = Site.objects.filter(is_default_site=True).first()
-    return site, (CampaignSettings.for_site(site) if site else None)
-
-
 def _page_card(page, locale, summary_attr):
     """A chosen story or gesture as a card, in the mailing's language when translated."""
     translated = page.get_translation_or_none(locale) if page.locale_id != locale.pk else page
@@ -129,7 +123,7 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
     """The mailing's subject, HTML and text with `{placeholders}` left for each recipient."""
     language = mailing.language
     locale = Locale.objects.get(language_code=language)
-    site, campaign = _campaign_settings()
+    site, campaign = emails.default_site_settings()
     with translation.override(language):
         gesture_card = None
         if any(child.block_type == "gesture_of_the_month" for child in mailing.body):
@@ -174,16 +168,10 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
     return RenderedMailing(subject=mailing.subject, html=html, text=text)
 
 
-def recipient_values(
-    volunteer: Volunteer, *, language: str, links: "emails.LinkMaker | None" = None
-) -> dict[str, str]:
-    """What fills the placeholders for one volunteer, in the mailing's language. `links`
-    makes a batch's links faster (the same links)."""
-    links = links or emails.LinkMaker()
-    commune = volunteer.commune.name if volunteer.commune_id else ""
+def _values(*, first_name, commune, preferences, unsubscribe, language) -> dict[str, str]:
     with translation.override(language):
-        if volunteer.first_name:
-            salutation = _("Bonjour %(name)s,") % {"name": volunteer.first_name}
+        if first_name:
+            salutation = _("Bonjour %(name)s,") % {"name": first_name}
         else:
             salutation = _("Bonjour,")
         if commune:
@@ -197,30 +185,42 @@ def recipient_values(
             )
     return {
         "salutation": salutation,
-        "prenom": volunteer.first_name,
+        "prenom": first_name,
         "commune": commune,
         "inscription": inscription,
-        "lien_preferences": links.preferences_url(volunteer),
-        "lien_desinscription": links.unsubscribe_url(volunteer),
+        "lien_preferences": preferences,
+        "lien_desinscription": unsubscribe,
     }
+
+
+def recipient_values(
+    volunteer: Volunteer, *, language: str, links: "emails.LinkMaker | None" = None
+) -> dict[str, str]:
+    """What fills the placeholders for one volunteer, in the mailing's language. `links`
+    makes a batch's links faster (the same links)."""
+    links = links or emails.LinkMaker()
+    return _values(
+        first_name=volunteer.first_name,
+        commune=volunteer.commune.name if volunteer.commune_id else "",
+        preferences=links.preferences_url(volunteer),
+        unsubscribe=links.unsubscribe_url(volunteer),
+        language=language,
+    )
 
 
 def sample_values(*, language: str) -> dict[str, str]:
     """Placeholder values for a preview or a test sent to staff: no volunteer's data, and
     links that lead nowhere."""
     with translation.override(language):
-        return {
-            "salutation": _("Bonjour %(name)s,") % {"name": _("Camille")},
-            "prenom": _("Camille"),
-            "commune": "Melun",
-            "inscription": _(
-                "Vous recevez cet e-mail parce que vous êtes inscrit à l'heure civique à "
-                "%(commune)s."
-            )
-            % {"commune": "Melun"},
-            "lien_preferences": emails.absolute_url("/"),
-            "lien_desinscription": emails.absolute_url("/"),
-        }
+        first_name = _("Camille")
+    home = emails.absolute_url("/")
+    return _values(
+        first_name=first_name,
+        commune="Melun",
+        preferences=home,
+        unsubscribe=home,
+        language=language,
+    )
 
 
 def escape_value(value: str) -> str:

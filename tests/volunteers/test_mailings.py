@@ -560,7 +560,7 @@ def test_the_reminder_uses_the_staff_template(people, brevo, locales):
     assert "Cher Anne, merci." in anne.html
 
 
-def test_idempotency_keys_are_stable_per_batch(people, brevo):
+def test_each_batch_carries_its_own_idempotency_key(people, brevo):
     start_and_dispatch(make_mailing())
     keys = [c["idempotency_key"] for c in brevo.calls]
     assert all(uuid.UUID(k) for k in keys)

@@ -26,6 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -206,20 +207,15 @@ def mailing_audience(*, filters: AudienceFilters):
 # Sending
 
 
-def _sender(campaign) -> str:
-    address = campaign.sender_email if campaign and campaign.sender_email else None
-    if address is None:
-        return settings.DEFAULT_FROM_EMAIL
-    name = campaign.sender_name or campaign.campaign_name
-    from email.utils import formataddr
-
-    return formataddr((name, address))
-
-
 def _sender_and_reply_to():
-    _site, campaign = mailing_emails._campaign_settings()
-    reply_to = [campaign.reply_to_email] if campaign and campaign.reply_to_email else None
-    return _sender(campaign), reply_to
+    """The mailings' From (the site settings' sender, else DEFAULT_FROM_EMAIL) and
+    Reply-To."""
+    _site, campaign = emails.default_site_settings()
+    if campaign and campaign.sender_email:
+        sender = formataddr((campaign.sender_name or campaign.campaign_name, campaign.sender_email))
+    else:
+        sender = settings.DEFAULT_FROM_EMAIL
+    return sender, emails.reply_to(campaign)
 
 
 def mailing_test_send(*, mailing: Mailing, to: str) -> None:
@@ -401,6 +397,10 @@ def _claim_fresh(mailing_id: int, size: int, now: datetime) -> uuid.UUID | None:
 
 
 # --- sending one batch ------------------------------------------------------------------
+
+
+def _has_address(volunteer) -> bool:
+    return volunteer is not None and bool(volunteer.email)
 
 
 def _is_mailable(volunteer) -> bool:
@@ -610,25 +610,16 @@ def _send_batch(mailing: Mailing, key, profile: EspProfile, esp):
     )
     if not rows:
         return 0, None
-    first_try = max(row.attempts for row in rows) <= 1
-    if first_try:
-        # Whoever unsubscribed since the mailing started is left out. Only on a first try:
-        # a retry must repeat the same call for the ESP to recognise it.
-        gone = [row.pk for row in rows if not _is_mailable(row.volunteer)]
-        if gone:
-            Delivery.objects.filter(pk__in=gone).update(
-                status=Delivery.Status.SKIPPED, claimed_at=None
-            )
-            rows = [row for row in rows if row.pk not in set(gone)]
-    else:
-        lost = [row.pk for row in rows if row.volunteer is None or not row.volunteer.email]
-        if lost:
-            Delivery.objects.filter(pk__in=lost).update(
-                status=Delivery.Status.SKIPPED, claimed_at=None
-            )
-            rows = [row for row in rows if row.pk not in set(lost)]
+    # Whoever unsubscribed since the mailing started is left out. Only on a first try: a
+    # retry must repeat the same call for the ESP to recognise it (only someone erased
+    # since, whose address is gone, is left out then).
+    keep = _is_mailable if max(row.attempts for row in rows) <= 1 else _has_address
+    gone = {row.pk for row in rows if not keep(row.volunteer)}
+    if gone:
+        Delivery.objects.filter(pk__in=gone).update(status=Delivery.Status.SKIPPED, claimed_at=None)
+        rows = [row for row in rows if row.pk not in gone]
     if not rows:
-        return (len(gone) if first_try else 0), None
+        return len(gone), None
     sender, reply_to = _sender_and_reply_to()
     try:
         if profile.merge_field:
@@ -744,14 +735,11 @@ def mailings_recover(*, now: datetime | None = None) -> dict[str, int]:
         tasks.dispatch_mailing.enqueue(mailing_id=mailing_id)
         resumed += 1
     # A mailing whose last rows were settled by a worker that then died stays "sending".
-    for mailing_id in Mailing.objects.filter(status=Mailing.Status.SENDING).values_list(
-        "pk", flat=True
-    ):
-        if not Delivery.objects.filter(
-            mailing_id=mailing_id,
-            status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
-        ).exists():
-            _mailing_settle(mailing_id)
+    settled = Mailing.objects.filter(status=Mailing.Status.SENDING).exclude(
+        deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    for mailing_id in settled.values_list("pk", flat=True):
+        _mailing_settle(mailing_id)
     return {"started": started, "resumed": resumed}
 
 
