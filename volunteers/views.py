@@ -37,9 +37,11 @@ def client_ip(request) -> str:
 
 
 def _private(response):
-    """Pages reached by a signed link: never cached, never indexed, no referrer."""
+    """Pages reached by a signed link: never cached, never indexed, and their address (which
+    holds the token) sent as a referrer to this site only. Not "no-referrer": browsers then
+    post the page's forms with `Origin: null`, which Django's CSRF check refuses."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -294,3 +294,68 @@ def test_the_batch_link_maker_makes_the_same_links(db, monkeypatch):
         volunteer = VolunteerFactory(language=language)
         assert links.preferences_url(volunteer) == emails.preferences_url(volunteer)
         assert links.unsubscribe_url(volunteer) == emails.unsubscribe_url(volunteer)
+
+
+def browser_post(client, address, data=None):
+    """POST a signed-link page's form the way Chromium does: GET the page, then send the
+    form with its CSRF token and the `Origin` header the page's Referrer-Policy leads to
+    (`null` under "no-referrer", the site's own origin otherwise)."""
+    page = client.get(address)
+    assert page.status_code == 200
+    policy = page["Referrer-Policy"]
+    origin = "null" if policy == "no-referrer" else "http://testserver"
+    token = page.context["csrf_token"]
+    return page, client.post(
+        address, {"csrfmiddlewaretoken": str(token), **(data or {})}, HTTP_ORIGIN=origin
+    )
+
+
+def test_confirming_from_a_browser_passes_the_csrf_check(pending):
+    client = Client(enforce_csrf_checks=True)
+    page, response = browser_post(client, link("confirm", pending, tokens.CONFIRM))
+    assert response.status_code == 200
+    # The token in the address reaches this site only, never another one.
+    assert page["Referrer-Policy"] == "same-origin"
+    pending.refresh_from_db()
+    assert pending.status == Volunteer.Status.CONFIRMED
+
+
+def test_saving_preferences_from_a_browser_passes_the_csrf_check(confirmed):
+    client = Client(enforce_csrf_checks=True)
+    page, response = browser_post(
+        client,
+        link("preferences", confirmed, tokens.PREFERENCES),
+        {
+            "first_name": "Inès",
+            "last_name": "",
+            "postcode": "77000",
+            "commune": "77288",
+            "phone": "",
+            "interests": ["aines"],
+            "hours_per_month": "2",
+            "language": "fr",
+            "consent_emails": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert page["Referrer-Policy"] == "same-origin"
+    confirmed.refresh_from_db()
+    assert confirmed.hours_per_month == 2
+
+
+def test_erasing_from_a_browser_passes_the_csrf_check(confirmed):
+    client = Client(enforce_csrf_checks=True)
+    page, response = browser_post(client, link("erase", confirmed, tokens.PREFERENCES))
+    assert response.status_code == 200
+    assert page["Referrer-Policy"] == "same-origin"
+    assert Volunteer.objects.get(pk=confirmed.pk).status == Volunteer.Status.ERASED
+
+
+def test_a_post_from_an_opaque_origin_is_still_refused(pending):
+    client = Client(enforce_csrf_checks=True)
+    address = link("confirm", pending, tokens.CONFIRM)
+    token = client.get(address).context["csrf_token"]
+    response = client.post(address, {"csrfmiddlewaretoken": str(token)}, HTTP_ORIGIN="null")
+    assert response.status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == Volunteer.Status.PENDING
