@@ -201,7 +201,8 @@ class SignupForm(CommuneMixin, VolunteerFieldsMixin):
         super().__init__(*args, **kwargs)
         self.fields["interests"].choices = interest_choices()
         self._setup_commune()
-        self.too_fast = False
+        # Set by the anti-bot check: the timestamp was refused (and whether for speed).
+        self.started_refused = self.too_fast = False
 
     @property
     def is_spam(self):
@@ -213,27 +214,39 @@ class SignupForm(CommuneMixin, VolunteerFieldsMixin):
             raise ValidationError(self.fields["email"].error_messages["invalid"], code="invalid")
         return email
 
-    def clean_started(self):
-        value = self.cleaned_data.get("started") or ""
+    def _check_started(self, value):
+        """The anti-bot check on when the form was displayed. Its errors belong to the whole
+        form (no field label: the visitor never sees this hidden field)."""
         try:
             started = float(
                 signing.loads(value, salt=FORM_TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
             )
         except (signing.BadSignature, TypeError, ValueError):
-            raise ValidationError(
-                _("Le formulaire a expiré. Vérifiez vos réponses puis envoyez-le à nouveau."),
-                code="expired",
-            ) from None
-        if time.time() - started < conf.min_fill_seconds():
-            self.too_fast = True
-            raise ValidationError(
-                _("Vous avez été très rapide ! Vérifiez vos réponses puis envoyez à nouveau."),
-                code="too_fast",
+            self.started_refused = True
+            self.add_error(
+                None,
+                ValidationError(
+                    _("Le formulaire a expiré. Vérifiez vos réponses puis envoyez-le à nouveau."),
+                    code="expired",
+                ),
             )
-        return started
+            return
+        if time.time() - started < conf.min_fill_seconds():
+            self.started_refused = self.too_fast = True
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Le formulaire a été envoyé trop vite. Merci de vérifier vos réponses "
+                        "puis de l'envoyer à nouveau."
+                    ),
+                    code="too_fast",
+                ),
+            )
 
     def clean(self):
         cleaned_data = super().clean()
+        self._check_started(cleaned_data.get("started") or "")
         self._clean_commune(cleaned_data)
         return cleaned_data
 

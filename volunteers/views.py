@@ -120,7 +120,7 @@ def signup_page_serve(request, page: VolunteerSignupPage):
             return redirect(page.url + "merci/")
         else:
             status = 400
-        if "started" in form.errors and not form.too_fast:
+        if form.started_refused and not form.too_fast:
             # Expired or forged: a fresh one, so that the next try can pass.
             form.data = form.data.copy()
             form.data["started"] = form_timestamp_make()

@@ -56,6 +56,13 @@ def signup_page(home_page):
 
 
 @pytest.fixture
+def english_signup_page(signup_page, locales):
+    english = signup_page.copy_for_translation(locales["en"])
+    english.save_revision().publish()
+    return english
+
+
+@pytest.fixture
 def mairie_group(db):
     return Group.objects.get(name="Mairie")
 

@@ -95,16 +95,40 @@ def test_form_sent_too_fast_is_refused_with_a_message(
     settings.VOLUNTEERS_MIN_FILL_SECONDS = 60
     response = post_signup(signup_data())
     assert response.status_code == 400
-    assert "très rapide" in response.content.decode()
+    html = response.content.decode()
     assert not Volunteer.objects.exists()
+    # A message for the whole form, at the top, with no field label (the field is hidden).
+    assert response.context["form"].non_field_errors() == [
+        "Le formulaire a été envoyé trop vite. Merci de vérifier vos réponses puis de "
+        "l'envoyer à nouveau."
+    ]
+    summary = html.split('id="erreurs"')[1].split("</div>")[0]
+    assert "envoyé trop vite" in summary
+    assert "Started" not in html and "started :" not in html.lower()
     # What the visitor typed is still there.
-    assert 'value="Camille"' in response.content.decode()
+    assert 'value="Camille"' in html
+    assert 'value="camille@example.org"' in html
+    assert 'value="77190"' in html
+    assert "checked" in html.split('name="consent_emails"')[1].split(">")[0]
+
+
+def test_form_sent_too_fast_says_so_in_english(
+    geography, english_signup_page, client, signup_data, settings
+):
+    settings.VOLUNTEERS_MIN_FILL_SECONDS = 60
+    response = client.post(english_signup_page.url, signup_data())
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The form was sent too quickly." in html
+    assert "Started" not in html
+    assert 'value="Camille"' in html
 
 
 def test_forged_form_timestamp_is_refused(geography, post_signup, signup_data):
     response = post_signup(signup_data(started="1:forged:sig"))
     assert response.status_code == 400
     assert "expiré" in response.content.decode()
+    assert "Started" not in response.content.decode()
     assert not Volunteer.objects.exists()
 
 
