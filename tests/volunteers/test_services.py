@@ -47,7 +47,9 @@ def test_purge_deletes_old_unconfirmed_and_erases_inactive(geography):
 
     out = StringIO()
     call_command("purge_volunteers", stdout=out)
-    assert "Inscriptions non confirmées effacés : 1" in out.getvalue()
+    assert "Inscriptions non confirmées effacées : 1" in out.getvalue()
+    assert "Bénévoles inactifs effacés : 1" in out.getvalue()
+    assert "Effacements terminés : 0" in out.getvalue()
     assert not Volunteer.objects.filter(pk=old_pending.pk).exists()
     assert Volunteer.objects.filter(pk=fresh_pending.pk).exists()
     inactive.refresh_from_db()
@@ -62,8 +64,24 @@ def test_purge_dry_run_command(geography):
     VolunteerFactory(status=Volunteer.Status.PENDING, created_at=days_ago(40))
     out = StringIO()
     call_command("purge_volunteers", "--dry-run", stdout=out)
-    assert "à effacer : 1" in out.getvalue()
+    assert "Inscriptions non confirmées à effacer : 1" in out.getvalue()
     assert Volunteer.objects.count() == 1
+
+
+def test_purge_command_speaks_english_where_english_is_the_language(geography, settings):
+    # Management commands speak settings.LANGUAGE_CODE.
+    settings.LANGUAGE_CODE = "en"
+    VolunteerFactory(status=Volunteer.Status.PENDING, created_at=days_ago(40))
+    out = StringIO()
+    call_command("purge_volunteers", "--dry-run", stdout=out)
+    assert "Unconfirmed sign-ups to erase: 1" in out.getvalue()
+    out = StringIO()
+    call_command("purge_volunteers", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Unconfirmed sign-ups erased: 1",
+        "Inactive volunteers erased: 0",
+        "Erasures finished: 0",
+    ]
 
 
 def test_queryset_methods(geography, django_user_model, mairie_group):

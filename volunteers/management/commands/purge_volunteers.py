@@ -8,11 +8,13 @@ It deletes sign-ups left unconfirmed for 30 days, erases volunteers with no acti
 never ran. `--dry-run` only counts."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from volunteers.services import volunteers_purge
 
 
 class Command(BaseCommand):
+    # The help stays plain text (argparse needs a str when the command starts).
     help = (
         "Efface les inscriptions non confirmées après 30 jours et les bénévoles sans activité "
         "depuis 3 ans. À lancer chaque jour."
@@ -23,10 +25,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         counts = volunteers_purge(dry_run=dry_run)
-        verb = "à effacer" if dry_run else "effacés"
-        finished = "à terminer" if dry_run else "terminés"
+        # One whole sentence per line and per case: the adjectives agree with their noun.
+        if dry_run:
+            lines = [
+                _("Inscriptions non confirmées à effacer : %(count)d"),
+                _("Bénévoles inactifs à effacer : %(count)d"),
+                _("Effacements à terminer : %(count)d"),
+            ]
+        else:
+            lines = [
+                _("Inscriptions non confirmées effacées : %(count)d"),
+                _("Bénévoles inactifs effacés : %(count)d"),
+                _("Effacements terminés : %(count)d"),
+            ]
+        keys = ("unconfirmed", "inactive", "erasures_finished")
         self.stdout.write(
-            f"Inscriptions non confirmées {verb} : {counts['unconfirmed']}\n"
-            f"Bénévoles inactifs {verb} : {counts['inactive']}\n"
-            f"Effacements {finished} : {counts['erasures_finished']}"
+            "\n".join(line % {"count": counts[key]} for line, key in zip(lines, keys, strict=True))
         )
