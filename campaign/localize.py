@@ -6,7 +6,7 @@ version stays a wagtail-localize translation an editor can keep working on."""
 
 from django.db import transaction
 
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Revision
 from wagtail_localize.models import (
     StringSegment,
     StringTranslation,
@@ -47,8 +47,41 @@ def instance_translate(*, instance, language_code, strings, publish=True):
             context=segment.context,
             defaults={"data": strings[text], "translation_type": "manual"},
         )
-    translation.save_target(publish=publish)
-    translated = instance.get_translation(target_locale)
-    if isinstance(translated, Page):
-        translated = translated.specific
+    if isinstance(instance, Page):
+        translated = _page_translation_save(instance, translation, publish=publish)
+    else:
+        translation.save_target(publish=publish)
+        translated = instance.get_translation(target_locale)
     return translated, missing
+
+
+def _page_translation_save(instance, translation, *, publish):
+    """Save (and publish) the translated page now, not when the transaction commits.
+
+    wagtail-localize publishes a translated page in `transaction.on_commit`, with the
+    in-memory page it saved: when pages are added under that page's translation before the
+    transaction commits (a loader that translates an index page, then its children), the late
+    publish writes back the child count it had in memory (often 0), and Wagtail stops routing
+    to the children. Publishing here, from the page as it is in the database, leaves nothing
+    stale to write later."""
+    translation.save_target(publish=False)
+    translated = instance.get_translation(translation.target_locale)
+    if publish:
+        # Read back: the revision's own page object, loaded now, carries the current tree
+        # fields (path, depth, numchild) that Wagtail keeps when it publishes a revision.
+        revision = Revision.objects.get(pk=translated.latest_revision_id)
+        revision.publish()
+    translated = Page.objects.get(pk=translated.pk).specific
+    page_numchild_fix(translated)
+    return translated
+
+
+def page_numchild_fix(page):
+    """Set `page.numchild` (treebeard's child count, which Wagtail routes by) to the number of
+    pages under it. Returns True when it had to be corrected."""
+    children = Page.objects.filter(path__startswith=page.path, depth=page.depth + 1).count()
+    if page.numchild == children:
+        return False
+    Page.objects.filter(pk=page.pk).update(numchild=children)
+    page.numchild = children
+    return True

@@ -121,14 +121,9 @@ def _ensure_index(home):
     for field in ("title", "introduction", "nomination_intro"):
         setattr(index, field, INDEX[field][0])
     index.save_revision().publish()
-    strings = dict(INDEX.values())
-    # Published here rather than when the transaction commits (wagtail-localize's way): the
-    # stories are added under the English index in this same transaction, and a late
-    # publish would write back the index's stale child count, hiding them.
-    english, _missing = instance_translate(
-        instance=index, language_code="en", strings=strings, publish=False
-    )
-    english.get_latest_revision().publish()
+    # instance_translate publishes the English index at once, so the stories added under it
+    # in this same transaction are counted as its children.
+    instance_translate(instance=index, language_code="en", strings=dict(INDEX.values()))
     return index
 
 
