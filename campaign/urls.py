@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -16,6 +18,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page says.
+    path(
+        "favicon.ico",
+        cache_control(public=True, max_age=7 * 24 * 3600)(serve),
+        {"path": "img/favicon.ico", "document_root": settings.BASE_DIR / "static"},
+        name="favicon",
+    ),
     # The ESP's tracking webhooks (volunteers/webhooks.py): Brevo's, then any other ESP's.
     path(
         "anymail/brevo/tracking/",
