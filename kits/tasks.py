@@ -2,11 +2,13 @@
 
 from django_tasks import task
 
+from campaign.tasks import PERSON_WAITING
+
 from . import services
 from .models import EngagedCommune
 
 
-@task()
+@task(priority=PERSON_WAITING)
 def engaged_commune_send_confirmation_task(*, engaged_commune_id, language):
     engagement = (
         EngagedCommune.objects.select_related("commune")

@@ -2,8 +2,10 @@
 
 from django_tasks import task
 
+from campaign.tasks import PERSON_WAITING
 
-@task()
+
+@task(priority=PERSON_WAITING)
 def nomination_acknowledge(nomination_id):
     """Send the proposer the acknowledgement of their nomination."""
     from .models import Nomination

@@ -170,6 +170,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Email: the console in development; an ESP through Anymail in production.
 EMAIL_BACKEND = env.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if env.get("EMAIL_FILE_PATH"):
+    # With the file backend: one file per connection (the e2e suite reads its outbox there).
+    EMAIL_FILE_PATH = env["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env.get(
     "DEFAULT_FROM_EMAIL", "Tous Voisins – Tous Solidaires <bonjour@tousvoisins.example>"
 )

@@ -1,0 +1,165 @@
+"""Real-browser journeys: Playwright driving Debian's Chromium (/usr/bin/chromium, no browser
+download) against the site served by gunicorn with the production settings and a real task
+worker (tests/e2e/site.py).
+
+Without Chromium the journeys are skipped and the run says so loudly; with `E2E_REQUIRED=1`
+(set by .ci/run) a missing Chromium or Playwright is an error, never a silent skip.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("E2E_REQUIRED", "") == "1"
+E2E_DIR = Path(__file__).parent
+LANGUAGES = ["fr", "en"]
+
+# Playwright's sync API runs an event loop in this thread; nothing here touches the ORM
+# directly (the site runs in its own processes), but Django's guard would still object.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _why_not_runnable():
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (make install)"
+    return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e_items = [item for item in items if Path(str(item.fspath)).is_relative_to(E2E_DIR)]
+    for item in e2e_items:
+        item.add_marker(pytest.mark.e2e)
+    reason = _why_not_runnable()
+    config._e2e_status = {"collected": len(e2e_items), "skipped_reason": reason}
+    if not reason or not e2e_items:
+        return
+    if REQUIRED:
+        raise pytest.UsageError(f"E2E_REQUIRED=1 but the e2e journeys cannot run: {reason}")
+    for item in e2e_items:
+        item.add_marker(pytest.mark.skip(reason=f"e2e skipped: {reason}"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    status = getattr(config, "_e2e_status", None)
+    if not status or not status["collected"]:
+        return
+    if status["skipped_reason"]:
+        terminalreporter.write_sep("!", "REAL-BROWSER JOURNEYS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{status['collected']} e2e tests were NOT run: {status['skipped_reason']}"
+        )
+        return
+    stats = terminalreporter.stats
+    passed = [r for r in stats.get("passed", []) if "tests/e2e/" in r.nodeid]
+    failed = [r for r in stats.get("failed", []) if "tests/e2e/" in r.nodeid]
+    terminalreporter.write_sep("=", "real-browser journeys (tests/e2e)")
+    terminalreporter.write_line(
+        f"e2e: {len(passed)} passed, {len(failed)} failed, of {status['collected']} collected; "
+        f"screenshots in var/e2e/"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_site():
+    from .site import LiveSite
+
+    site = LiveSite().start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+class Visitor:
+    """A browser context as one person uses it: a language and JavaScript on or off.
+    `path(name)` knows where things are in each language."""
+
+    def __init__(self, context, site, lang, js):
+        self.context = context
+        self.site = site
+        self.lang = lang
+        self.js = js
+        self.page = context.new_page()
+        self.dialogs = []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.server_errors = []
+        self.page.on(
+            "response",
+            lambda response: response.status >= 500
+            and self.server_errors.append(f"{response.status} {response.url}"),
+        )
+
+    def goto(self, path, expect_status=200):
+        response = self.page.goto(self.site.url(path))
+        if expect_status is not None:
+            assert response.status == expect_status, f"{path}: {response.status}"
+        return response
+
+    def home(self):
+        return "/" if self.lang == "fr" else "/en/"
+
+    def shot(self, name):
+        folder = Path(__file__).resolve().parents[2] / "var" / "e2e"
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = f"{self.lang}-{'js' if self.js else 'nojs'}"
+        path = folder / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}-{suffix}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def html_lang(self):
+        return self.page.locator("html").get_attribute("lang")
+
+
+@pytest.fixture
+def visitor_factory(browser, live_site):
+    contexts = []
+
+    def make(lang="fr", js=True, **options):
+        context = browser.new_context(
+            java_script_enabled=js,
+            locale="fr-FR" if lang == "fr" else "en-GB",
+            **options,
+        )
+        contexts.append(context)
+        return Visitor(context, live_site, lang, js)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def outbox(live_site):
+    return live_site.outbox
