@@ -1,6 +1,9 @@
 """The RSS feed of the stories of one language (one per story index)."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext as _
 
@@ -38,7 +41,11 @@ class StoryFeed(Feed):
         return item.url
 
     def item_pubdate(self, item):
-        return item.first_published_at
+        # The story's own date (what the page shows and the list is sorted by), not when it
+        # was put online: an imported or republished story keeps its date.
+        return timezone.make_aware(
+            datetime.datetime.combine(item.publication_date, datetime.time())
+        )
 
     def item_author_name(self, item):
         return item.credit or None
