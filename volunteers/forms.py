@@ -201,8 +201,29 @@ class SignupForm(CommuneMixin, VolunteerFieldsMixin):
         super().__init__(*args, **kwargs)
         self.fields["interests"].choices = interest_choices()
         self._setup_commune()
+        self._setup_preselected_commune()
         # Set by the anti-bot check: the timestamp was refused (and whether for speed).
         self.started_refused = self.too_fast = False
+
+    def _setup_preselected_commune(self):
+        """A commune preselected from the address (a poster's QR code: ?commune=<INSEE code>)
+        is shown as the checked choice among its postcode's communes (or alone, when it has
+        several postcodes), so that the visitor sees it, may pick another one, and sends it
+        without JavaScript."""
+        self.commune_preselected = False
+        code = None if self.is_bound else self.initial.get("commune")
+        if not code:
+            return
+        postcode = self.initial.get("postcode")
+        field = self.fields["commune"]
+        if postcode:
+            field.limit_to_postcode(postcode)
+        else:
+            field.queryset = field.queryset.filter(insee_code=code)
+        self.commune_choices = list(field.queryset)
+        self.commune_preselected = any(c.insee_code == code for c in self.commune_choices)
+        if self.commune_preselected:
+            field.help_text = _("Une autre commune ? Changez le code postal.")
 
     @property
     def is_spam(self):

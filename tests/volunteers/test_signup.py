@@ -367,3 +367,50 @@ def test_nul_bytes_anywhere_never_reach_the_database(
     for field in ("first_name", "email", "postcode", "commune", "phone", "interests"):
         response = post_signup(signup_data(**{"email": "nul@example.org", field: "a\x00b"}))
         assert response.status_code == 400, field
+
+
+def _commune_radios(html):
+    """The commune radio buttons of a page: {INSEE code: checked?}."""
+    radios = {}
+    for chunk in html.split('type="radio" name="commune"')[1:]:
+        tag = chunk.split(">")[0]
+        code = tag.split('value="')[1].split('"')[0]
+        radios[code] = " checked" in tag
+    return radios
+
+
+def test_commune_preselected_from_a_poster_is_shown_and_sent_without_javascript(
+    client, geography, post_signup, signup_page, signup_data
+):
+    # Melun's postcode, 77000, also serves Livry-sur-Seine.
+    response = client.get(signup_page.url, {"commune": "77288"})
+    html = response.content.decode()
+    assert 'value="77000"' in html
+    assert _commune_radios(html) == {"77288": True, "77255": False}
+    assert "Melun (77)" in html and "Livry-sur-Seine (77)" in html
+    assert "Une autre commune ? Changez le code postal." in html
+    # Sent as shown (no script fills anything in), it signs Melun up.
+    assert post_signup(signup_data(postcode="77000", commune="77288")).status_code == 302
+    assert Volunteer.objects.get().commune == geography["melun"]
+
+
+def test_commune_preselected_alone_on_its_postcode_is_shown_too(client, geography, signup_page):
+    html = client.get(signup_page.url, {"commune": "77152"}).content.decode()
+    assert _commune_radios(html) == {"77152": True}
+    assert "Dammarie-les-Lys (77)" in html
+
+
+def test_commune_with_several_postcodes_preselected_is_shown(client, geography, signup_page):
+    from tests.volunteers.conftest import make_commune
+
+    make_commune("29232", "Quimper", geography["departments"]["29"], postcodes=["29000", "29500"])
+    html = client.get(signup_page.url, {"commune": "29232"}).content.decode()
+    assert _commune_radios(html) == {"29232": True}
+    assert "Quimper (29)" in html
+    assert 'name="postcode" value=' not in html  # which of its postcodes is the visitor's?
+
+
+def test_commune_preselected_in_english(client, geography, english_signup_page):
+    html = client.get(english_signup_page.url, {"commune": "77288"}).content.decode()
+    assert _commune_radios(html) == {"77288": True, "77255": False}
+    assert "Another town? Change the postcode." in html
