@@ -22,6 +22,7 @@ install: $(BIN)/.installed ## Create the virtualenv and install the dependencies
 
 setup: install ## Migrate, import communes and gestures, load the demo content
 	$(MANAGE) migrate --noinput
+	$(MANAGE) site_address_sync
 	$(MANAGE) import_communes
 	$(MANAGE) load_demo
 

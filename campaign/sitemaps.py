@@ -3,6 +3,8 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from campaign.site_address import rebase
+
 
 class AllLanguagesSitemap(Sitemap):
     """Wagtail's sitemap lists the site root's tree only, i.e. the French pages; the English
@@ -22,3 +24,12 @@ class AllLanguagesSitemap(Sitemap):
             .defer_streamfields()
             .specific()
         )
+
+    def _urls(self, page, protocol, domain):
+        # Wagtail builds each location from the Site record (http only, unless port 443):
+        # the sitemap gives the site's public address instead.
+        urls = super()._urls(page, protocol, domain)
+        for url_info in urls:
+            if url_info.get("location"):
+                url_info["location"] = rebase(url_info["location"])
+        return urls

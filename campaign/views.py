@@ -5,6 +5,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Locale, Page
 
+from campaign.site_address import public_url
+
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200
 
@@ -40,4 +42,9 @@ def search(request):
 
 @require_GET
 def robots_txt(request):
-    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": public_url("/sitemap.xml")},
+        content_type="text/plain; charset=utf-8",
+    )

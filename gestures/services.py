@@ -234,6 +234,7 @@ BOOKLET_LAYOUT_VERSION = "1"
 def _booklet_sources(*, language_code, index_page=None):
     """What the booklet of a language is made of, in a fixed number of queries."""
     from campaign.models import CampaignSettings
+    from campaign.site_address import page_public_url
 
     locale = Locale.objects.get(language_code=language_code)
     if index_page is None:
@@ -253,7 +254,7 @@ def _booklet_sources(*, language_code, index_page=None):
         "language_code": language_code,
         "campaign_name": settings.campaign_name,
         "tagline": settings.tagline_en if language_code == "en" else settings.tagline_fr,
-        "site_url": index_page.get_full_url() if index_page is not None else "",
+        "site_url": page_public_url(index_page) if index_page is not None else "",
     }
 
 

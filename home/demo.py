@@ -5,6 +5,7 @@ from django.db import transaction
 
 from wagtail.models import Locale, Page, Site
 
+from campaign import site_address
 from campaign.localize import instance_translate
 
 from .models import HomePage
@@ -61,13 +62,16 @@ def _ensure_home(fr):
     home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        hostname, port = site_address.hostname_and_port()
         site = Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True
+            hostname=hostname, port=port, root_page=home, is_default_site=True
         )
     if site.root_page_id != home.pk:
         site.root_page = home
         site.site_name = "Tous Voisins – Tous Solidaires"
         site.save()
+    # The site's public address (WAGTAILADMIN_BASE_URL) is the one source of its host.
+    site_address.default_site_sync()
     return home
 
 

@@ -7,7 +7,6 @@ import json
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,6 +19,8 @@ from django.utils import timezone, translation
 from wagtail.models import Locale, Page, Site
 
 from PIL import Image
+
+from campaign.site_address import page_public_url, public_url
 
 from . import rendering
 from .models import DownloadCount, EngagedCommune, PersonalisedPoster, PosterTemplate
@@ -151,14 +152,14 @@ def signup_url(*, commune, request=None):
         .first()
     )
     if page is not None:
-        base = page.get_full_url(request)
+        base = page_public_url(page, request)
     else:
         site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
         root = site.root_page if site else None
         if root is not None and root.locale_id != _french_locale_id():
             root = root.get_translation_or_none(Locale.objects.get(language_code="fr")) or root
-        base = root.get_full_url(request) if root else settings.WAGTAILADMIN_BASE_URL + "/"
-    return f"{base}?commune={commune.insee_code}"
+        base = page_public_url(root, request) if root else public_url("/")
+    return f"{base or public_url('/')}?commune={commune.insee_code}"
 
 
 def _french_locale_id():
@@ -308,9 +309,11 @@ def engaged_commune_confirmation_token(*, engagement):
 def engaged_commune_send_confirmation(*, engagement, language):
     """Send the email whose signed link confirms the declaration."""
     with translation.override(language):
-        link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-            "kits:engaged_confirm",
-            kwargs={"token": engaged_commune_confirmation_token(engagement=engagement)},
+        link = public_url(
+            reverse(
+                "kits:engaged_confirm",
+                kwargs={"token": engaged_commune_confirmation_token(engagement=engagement)},
+            )
         )
         context = {"engagement": engagement, "link": link, "commune": engagement.commune}
         subject = render_to_string("kits/emails/engaged_confirm_subject.txt", context).strip()

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from campaign.site_address import page_public_url
+
 FEED_ITEMS = 20
 
 
@@ -21,7 +23,10 @@ class StoryFeed(Feed):
         return _("Héros du civisme ordinaire – Tous Voisins – Tous Solidaires")
 
     def link(self):
-        return self.index.url
+        return page_public_url(self.index)
+
+    def feed_url(self):
+        return page_public_url(self.index) + self.index.reverse_subpage("feed_route")
 
     def description(self):
         return self.index.introduction or _(
@@ -38,7 +43,7 @@ class StoryFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        return item.url
+        return page_public_url(item)
 
     def item_pubdate(self, item):
         # The story's own date (what the page shows and the list is sorted by), not when it

@@ -16,6 +16,7 @@ from wagtail.models import Locale
 
 from campaign.geography.models import Commune, Department, Region
 from campaign.models import CampaignSettings
+from campaign.site_address import public_url
 
 from . import services
 from .forms import NominationForm
@@ -154,8 +155,8 @@ def story_page_context(*, story, request):
     share_image = story.get_share_image()
     if share_image:
         og = share_image.get_rendition("fill-1200x630|format-jpeg")
-        image_url = request.build_absolute_uri(og.url)
-    url = request.build_absolute_uri(story.url)
+        image_url = public_url(og.url)
+    url = public_url(story.url)
     return {
         "related_stories": related,
         "previous_story": story.previous_story(),

@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Site
 
 from campaign.models import CampaignSettings
+from campaign.site_address import base_url, public_url
 
 from . import tokens
 from .models import EmailTemplate, Volunteer
 
 
 def absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return public_url(path) if path else base_url()
 
 
 def _link(name, volunteer, purpose):

@@ -6,6 +6,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from campaign.models import Navigation
+from campaign.site_address import public_url
 
 register = template.Library()
 
@@ -110,11 +111,8 @@ def language_links(context):
 
 @register.filter
 def absolute_url(path, request):
-    """An absolute address for meta tags (canonical, Open Graph)."""
+    """An absolute address for meta tags (canonical, Open Graph), on the site's public
+    address whatever host the request came through (`request` is kept for the templates)."""
     if not path:
         return ""
-    if path.startswith(("http://", "https://")):
-        return path
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return public_url(path)

@@ -42,8 +42,8 @@ def test_sitemap_lists_pages_of_both_languages(client, english_home):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     xml = response.content.decode()
-    assert "<loc>http://localhost/</loc>" in xml
-    assert "<loc>http://localhost/en/</loc>" in xml
+    assert "<loc>http://testserver/</loc>" in xml
+    assert "<loc>http://testserver/en/</loc>" in xml
 
 
 @pytest.mark.django_db

@@ -74,7 +74,7 @@ def test_poster_qr_code_reads_back_as_the_signup_url_with_the_commune(
     bitmap = document[0].render(scale=2).to_pil()
     document.close()
     codes = zxingcpp.read_barcodes(bitmap)
-    assert [code.text for code in codes] == ["http://localhost/?commune=51513"]
+    assert [code.text for code in codes] == ["http://testserver/?commune=51513"]
 
 
 def test_poster_qr_code_leads_to_the_signup_page_when_there_is_one(
@@ -90,7 +90,7 @@ def test_poster_qr_code_leads_to_the_signup_page_when_there_is_one(
     )
     signup = Page(title="Je m'inscris", slug="je-m-inscris", content_type=content_type)
     home_page.add_child(instance=signup)
-    assert services.signup_url(commune=commune) == "http://localhost/je-m-inscris/?commune=51513"
+    assert services.signup_url(commune=commune) == "http://testserver/je-m-inscris/?commune=51513"
 
 
 def test_artwork_is_embedded_at_300_dpi(poster_template, commune, home_page):
@@ -167,7 +167,7 @@ def test_png_preview(poster_template, commune, home_page):
     assert image.format == "PNG"
     assert image.size == (800, 1131)
     codes = zxingcpp.read_barcodes(image)
-    assert [code.text for code in codes] == ["http://localhost/?commune=51513"]
+    assert [code.text for code in codes] == ["http://testserver/?commune=51513"]
 
 
 def _stored_logo():
