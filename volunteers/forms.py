@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaign.geography.forms import CommuneChoiceField, PostcodeField
+from campaign.geography.models import Postcode
 from campaign.geography.selectors import communes_for_postcode
 
 from . import conf
@@ -209,21 +210,27 @@ class SignupForm(CommuneMixin, VolunteerFieldsMixin):
         """A commune preselected from the address (a poster's QR code: ?commune=<INSEE code>)
         is shown as the checked choice among its postcode's communes (or alone, when it has
         several postcodes), so that the visitor sees it, may pick another one, and sends it
-        without JavaScript."""
+        without JavaScript. Two queries: its postcodes, then the communes to show."""
         self.commune_preselected = False
         code = None if self.is_bound else self.initial.get("commune")
         if not code:
             return
-        postcode = self.initial.get("postcode")
+        postcodes = list(Postcode.objects.filter(commune_id=code).values_list("code", flat=True))
         field = self.fields["commune"]
-        if postcode:
-            field.limit_to_postcode(postcode)
+        if len(postcodes) == 1:
+            communes = list(communes_for_postcode(postcodes[0]))
         else:
-            field.queryset = field.queryset.filter(insee_code=code)
-        self.commune_choices = list(field.queryset)
-        self.commune_preselected = any(c.insee_code == code for c in self.commune_choices)
-        if self.commune_preselected:
-            field.help_text = _("Une autre commune ? Changez le code postal.")
+            communes = list(field.queryset.filter(insee_code=code))
+        if not any(c.insee_code == code for c in communes):
+            del self.initial["commune"]  # unknown: the visitor picks their own
+            return
+        if len(postcodes) == 1:
+            self.initial.setdefault("postcode", postcodes[0])
+        self.commune_choices = communes
+        # Rendered from this list, without querying again.
+        field.choices = [(c.insee_code, field.label_from_instance(c)) for c in communes]
+        field.help_text = _("Une autre commune ? Changez le code postal.")
+        self.commune_preselected = True
 
     @property
     def is_spam(self):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from campaign.geography.models import INSEE_CODE_RE, Commune
+from campaign.geography.models import INSEE_CODE_RE
 
 from . import conf, services, tokens
 from .forms import (
@@ -55,12 +55,8 @@ def _signup_initial(request):
         initial["interests"] = [slug]
     code = request.GET.get("commune", "").strip().upper()
     if INSEE_CODE_RE.fullmatch(code):
-        commune = Commune.objects.filter(insee_code=code).prefetch_related("postcodes").first()
-        if commune is not None:
-            postcodes = [p.code for p in commune.postcodes.all()]
-            initial["commune"] = commune.insee_code
-            if len(postcodes) == 1:
-                initial["postcode"] = postcodes[0]
+        # The form looks it up, fills in its postcode and shows it (or drops an unknown one).
+        initial["commune"] = code
     initial.update({k: v for k, v in _utm(request.GET).items() if v})
     return initial
 

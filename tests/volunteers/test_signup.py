@@ -414,3 +414,11 @@ def test_commune_preselected_in_english(client, geography, english_signup_page):
     html = client.get(english_signup_page.url, {"commune": "77288"}).content.decode()
     assert _commune_radios(html) == {"77288": True, "77255": False}
     assert "Another town? Change the postcode." in html
+
+
+def test_unknown_preselected_commune_is_dropped(client, geography, signup_page):
+    response = client.get(signup_page.url, {"commune": "77999"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _commune_radios(html) == {}
+    assert 'name="commune"' not in html
