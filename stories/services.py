@@ -28,6 +28,8 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from campaign.translated import translated_only
+
 from .models import Nomination, StoryIndexPage, StoryPage
 
 CONTRIBUTORS_GROUP = "Contributeurs mairie"
@@ -35,9 +37,9 @@ COMMUNICATION_GROUP = "Communication"
 WORKFLOW_NAME = "Modération des histoires"
 TASK_NAME = "Validation par l'équipe communication"
 
-# Rate limit of the nomination form: at most this many nominations an hour from one address
-# (IP) or one proposer email; an identical nomination within the hour is dropped at once.
-NOMINATIONS_PER_HOUR = 3
+# Rate limit of the nomination form: at most settings.STORIES_NOMINATIONS_PER_HOUR nominations
+# an hour from one address (IP) or one proposer email; an identical nomination within the
+# hour is dropped at once.
 RATE_WINDOW_SECONDS = 3600
 
 
@@ -53,7 +55,7 @@ def _client_ip(request):
 
 def nomination_rate_limited(*, request, data):
     """True when this nomination should be silently dropped: the same one was just sent,
-    or its address or proposer already sent NOMINATIONS_PER_HOUR this hour. Counts it
+    or its address or proposer already sent STORIES_NOMINATIONS_PER_HOUR this hour. Counts it
     otherwise."""
     same_digest = _digest(
         data["proposer_email"], data["hero_first_name"], data["commune"].pk, data["what_they_did"]
@@ -71,7 +73,7 @@ def nomination_rate_limited(*, request, data):
         except ValueError:  # expired between add() and incr()
             cache.set(key, 1, RATE_WINDOW_SECONDS)
             count = 1
-        limited = limited or count > NOMINATIONS_PER_HOUR
+        limited = limited or count > settings.STORIES_NOMINATIONS_PER_HOUR
     return limited
 
 
@@ -169,8 +171,7 @@ def story_gestures(*, story, locale):
         return []
     keys = GesturePage.objects.filter(stories__story=story).values("translation_key")
     return list(
-        GesturePage.objects.live()
-        .public()
+        translated_only(GesturePage.objects.live().public())
         .filter(locale=locale, translation_key__in=keys)
         .order_by("number")
     )

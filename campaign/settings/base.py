@@ -199,6 +199,9 @@ MAILING_PARALLEL_TASKS = int(env.get("MAILING_PARALLEL_TASKS", "1"))
 MAILING_RETRY_BASE_SECONDS = float(env.get("MAILING_RETRY_BASE_SECONDS", "30"))
 MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
 
+# Hero nominations accepted per hour from one client address or one proposer email.
+STORIES_NOMINATIONS_PER_HOUR = int(env.get("STORIES_NOMINATIONS_PER_HOUR", "3"))
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Tous Voisins – Tous Solidaires"
 WAGTAILADMIN_BASE_URL = env.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

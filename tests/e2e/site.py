@@ -133,6 +133,9 @@ class LiveSite:
                 "SECURE_HSTS_SECONDS": "0",
                 # A person takes more than a second to fill the form; the browser does not.
                 "VOLUNTEERS_MIN_FILL_SECONDS": "1",
+                # Every journey comes from 127.0.0.1, one client address for the whole suite.
+                "STORIES_NOMINATIONS_PER_HOUR": "100",
+                "VOLUNTEERS_RATE_LIMIT_PER_IP": "100/3600",
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
@@ -158,8 +161,11 @@ class LiveSite:
     def start(self):
         reuse = os.environ.get("E2E_REUSE_DB") == "1" and (self.run_dir / "built").exists()
         if reuse:
-            # While writing a journey: keep the database a previous run built (SQLite only).
+            # While writing a journey: keep the database a previous run built (SQLite only),
+            # and its address, which the built content (Site record, booklets) holds.
             self.database_url = f"sqlite:///{self.run_dir / 'site.sqlite3'}"
+            self.port = int((self.run_dir / "built").read_text())
+            self.base_url = f"http://127.0.0.1:{self.port}"
         else:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             (self.run_dir / "emails").mkdir(parents=True)
@@ -170,7 +176,7 @@ class LiveSite:
             self.manage("collectstatic", "--noinput")
             # The demo's indexing and reference tasks, as an operator's worker would run them.
             self.manage("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
-            (self.run_dir / "built").touch()
+            (self.run_dir / "built").write_text(str(self.port))
         log = open(self.run_dir / "server.log", "w")  # noqa: SIM115 (closed with the process)
         self.processes.append(
             subprocess.Popen(
@@ -245,4 +251,4 @@ class LiveSite:
     def shell(self, code):
         """Run Python in the site's environment (to read what the browser cannot see, such
         as a volunteer's status) and return what it printed."""
-        return self.manage("shell", "-c", code).strip()
+        return self.manage("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
