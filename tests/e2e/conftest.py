@@ -113,13 +113,20 @@ class Visitor:
         self.js = js
         self.page = context.new_page()
         self.dialogs = []
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("dialog", self._dialog)
         self.server_errors = []
         self.page.on(
             "response",
-            lambda response: response.status >= 500
-            and self.server_errors.append(f"{response.status} {response.url}"),
+            lambda response: (
+                response.status >= 500
+                and self.server_errors.append(f"{response.status} {response.url}")
+            ),
         )
+
+    def _dialog(self, dialog):
+        # A dialog nobody asked for (alert(), confirm()) is what injected script does.
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def goto(self, path, expect_status=200):
         response = self.page.goto(self.site.url(path))

@@ -81,8 +81,7 @@ class Outbox:
             if time.monotonic() > deadline:
                 subjects = [str(m["Subject"]) for m in self.to(address)]
                 raise AssertionError(
-                    f"No email {subject_contains!r} to {address} after {timeout} s; "
-                    f"got {subjects}"
+                    f"No email {subject_contains!r} to {address} after {timeout} s; got {subjects}"
                 )
             time.sleep(0.3)
 

@@ -172,8 +172,9 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     visitor.goto(visitor.home())
     nav_link(visitor, 3).click()
     page.wait_for_load_state()
-    page.locator("main a[href*='s-engager'], main a[href*='communes-engagees'], "
-                 "main a[href*='engaged']").first.click()
+    page.locator(
+        "main a[href*='s-engager'], main a[href*='communes-engagees'], main a[href*='engaged']"
+    ).first.click()
     page.wait_for_load_state()
     if page.locator("form[method=post] #id_contact_name").count() == 0:
         page.locator("main a[href*='s-engager'], main a[href*='join']").first.click()
@@ -273,19 +274,23 @@ def test_switch_language_on_every_page_type(visitor_factory, live_site, page_typ
     else:
         index = {"story": "/histoires/", "gesture": "/gestes/", "kit": "/kits/"}[page_type]
         visitor.goto(index)
-        path = _first_link(visitor, {
-            "story": "main a[href^='/histoires/'][href$='/']:not([href='/histoires/'])"
-                     ":not([href*='proposer']):not([href*='flux'])",
-            "gesture": "[data-gesture-item] a",
-            "kit": "main .card__title a",
-        }[page_type])
+        path = _first_link(
+            visitor,
+            {
+                "story": "main a[href^='/histoires/'][href$='/']:not([href='/histoires/'])"
+                ":not([href*='proposer']):not([href*='flux'])",
+                "gesture": "[data-gesture-item] a",
+                "kit": "main .card__title a",
+            }[page_type],
+        )
     visitor.goto(path)
     french_h1 = page.locator("main h1").inner_text()
     switcher = page.locator("nav.language-switcher a[hreflang=en]")
     switcher.click()
     page.wait_for_load_state()
-    response_status = page.evaluate("() => performance.getEntriesByType('navigation')[0]"
-                                    ".responseStatus")
+    response_status = page.evaluate(
+        "() => performance.getEntriesByType('navigation')[0].responseStatus"
+    )
     assert response_status == 200, (path, page.url)
     assert page.url.startswith(live_site.url("/en/")), page.url
     assert visitor.html_lang() == "en"
@@ -295,8 +300,11 @@ def test_switch_language_on_every_page_type(visitor_factory, live_site, page_typ
     # The same kind of page, not the English home (unless we started home).
     if page_type != "home":
         assert page.url.rstrip("/") != live_site.url("/en"), page.url
-    assert not re.search(r"/en/(benevoles|histoires|gestes|heure-civique|recherche|"
-                         r"affiche-personnalisee|communes-engagees|telechargements)\b", page.url)
+    assert not re.search(
+        r"/en/(benevoles|histoires|gestes|heure-civique|recherche|"
+        r"affiche-personnalisee|communes-engagees|telechargements)\b",
+        page.url,
+    )
     visitor.shot(f"switch-{page_type}")
     page.locator("nav.language-switcher a[hreflang=fr]").click()
     page.wait_for_load_state()

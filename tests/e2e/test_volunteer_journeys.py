@@ -59,7 +59,7 @@ def sign_up(visitor, address, postcode="77000", commune="Melun"):
     page = visitor.page
     visitor.goto(visitor.home())
     page.locator("main a.button--large").first.click()
-    assert page.locator("form.volunteer-signup").count() == 1
+    page.locator("form.volunteer-signup").wait_for()
     page.fill("#id_first_name", "Camille")
     page.fill("#id_email", address)
     page.fill("#id_postcode", postcode)
