@@ -6,6 +6,7 @@ Without Chromium the journeys are skipped and the run says so loudly; with `E2E_
 (set by .ci/run) a missing Chromium or Playwright is an error, never a silent skip.
 """
 
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import pytest
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("E2E_REQUIRED", "") == "1"
 E2E_DIR = Path(__file__).parent
+OUT_DIR = E2E_DIR.parents[1] / "var" / "e2e"
 LANGUAGES = ["fr", "en"]
 
 # Playwright's sync API runs an event loop in this thread; nothing here touches the ORM
@@ -58,12 +60,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
         return
     stats = terminalreporter.stats
-    passed = [r for r in stats.get("passed", []) if "tests/e2e/" in r.nodeid]
-    failed = [r for r in stats.get("failed", []) if "tests/e2e/" in r.nodeid]
+    counts = {
+        outcome: len([r for r in stats.get(outcome, []) if "tests/e2e/" in r.nodeid])
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
     terminalreporter.write_sep("=", "real-browser journeys (tests/e2e)")
     terminalreporter.write_line(
-        f"e2e: {len(passed)} passed, {len(failed)} failed, of {status['collected']} collected; "
-        f"screenshots in var/e2e/"
+        f"e2e: {counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
+        f"of {status['collected']} collected; screenshots in var/e2e/"
+    )
+    # .ci/run reads this to fail a run in which the journeys did not all run and pass.
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "summary.json").write_text(
+        json.dumps({"collected": status["collected"], **counts}) + "\n"
     )
 
 

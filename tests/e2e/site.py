@@ -173,8 +173,6 @@ class LiveSite:
             self.manage("import_communes")
             self.manage("load_demo", "--force")
             self.manage("collectstatic", "--noinput")
-            # The demo's indexing and reference tasks, as an operator's worker would run them.
-            self.manage("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
             (self.run_dir / "built").write_text(str(self.port))
         log = open(self.run_dir / "server.log", "w")  # noqa: SIM115 (closed with the process)
         self.processes.append(
