@@ -3,6 +3,7 @@ generic content page. Geography lives in campaign.geography."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,18 @@ class BasePage(Page):
 
     def get_meta_description(self):
         return self.search_description
+
+    @cached_property
+    def untranslated_source(self):
+        """The page of another language this page shows as it is: set when this page is the
+        alias wagtail-localize keeps until someone translates it (see campaign/translated.py),
+        None otherwise. One query, for aliases only."""
+        if self.alias_of_id is None:
+            return None
+        source = Page.objects.select_related("locale").filter(pk=self.alias_of_id).first()
+        if source is None or source.locale_id == self.locale_id:
+            return None
+        return source
 
 
 class ContentPage(BasePage):

@@ -4,6 +4,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
 from campaign.site_address import rebase
+from campaign.translated import translated_only
 
 
 class AllLanguagesSitemap(Sitemap):
@@ -17,8 +18,7 @@ class AllLanguagesSitemap(Sitemap):
         for root in roots:
             in_a_tree |= Q(path__startswith=root.path)
         return (
-            Page.objects.live()
-            .public()
+            translated_only(Page.objects.live().public())
             .filter(in_a_tree)
             .order_by("path")
             .defer_streamfields()

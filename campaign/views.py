@@ -6,6 +6,7 @@ from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Locale, Page
 
 from campaign.site_address import public_url
+from campaign.translated import translated_only_searchable
 
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200
@@ -19,7 +20,9 @@ def search(request):
     if query:
         # specific() before search(): one query per page type, not one per result.
         pages = (
-            Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=1).specific()
+            translated_only_searchable(Page.objects.live().public())
+            .filter(locale=Locale.get_active(), depth__gt=1)
+            .specific()
         )
         results = pages.search(query)
         Query.get(query).add_hit()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Page
 
+from campaign.translated import translated_only
+
 from .choices import AUDIENCE_CHOICES, TIME_CHOICES
 from .models import GestureCounter, GesturePage, GestureSettings
 
@@ -47,7 +49,9 @@ def catalogue_for(*, index_page, params):
     filter value, and the gestures grouped by category or sorted by number."""
     gestures = list(
         with_done_count(
-            GesturePage.objects.child_of(index_page).live().select_related("category")
+            translated_only(GesturePage.objects.child_of(index_page).live()).select_related(
+                "category"
+            )
         ).order_by("number")
     )
     categories = []
@@ -163,7 +167,7 @@ def stories_for(*, page, limit=6):
             story_model = to_story.related_model
             lookup = f"{to_story.related_query_name()}__{relation.field.name}"
         return list(
-            story_model.objects.live()
+            translated_only(story_model.objects.live())
             .filter(**{lookup: page}, locale_id=page.locale_id)
             .order_by("-first_published_at")
             .distinct()[:limit]
@@ -191,7 +195,7 @@ def signup_url_for(*, page, category):
 def gesture_page_context(*, page, request):
     """What a gesture page shows besides its own fields: its category, its neighbours by
     number, its counter, its stories and the sign-up link. A fixed number of queries."""
-    siblings = GesturePage.objects.live().filter(locale_id=page.locale_id)
+    siblings = translated_only(GesturePage.objects.live()).filter(locale_id=page.locale_id)
     category = page.category
     done = done_numbers(request=request)
     count = (
@@ -225,7 +229,9 @@ def gesture_of_the_month(*, locale, site=None, request=None, today=None):
         setting = GestureSettings.for_site(site)
     else:
         setting = None
-    published = GesturePage.objects.live().filter(locale=locale).select_related("category")
+    published = (
+        translated_only(GesturePage.objects.live()).filter(locale=locale).select_related("category")
+    )
     if setting is not None and setting.gesture_of_the_month_id:
         chosen = published.filter(
             translation_key=Subquery(

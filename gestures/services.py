@@ -12,6 +12,7 @@ from wagtail.models import Locale
 from wagtail_localize.strings import StringValue
 
 from campaign.localize import instance_translate
+from campaign.translated import translated_only
 
 from .importing import (
     CATEGORIES_FILE,
@@ -240,7 +241,7 @@ def _booklet_sources(*, language_code, index_page=None):
     if index_page is None:
         index_page = GestureIndexPage.objects.live().filter(locale=locale).first()
     gestures = list(
-        GesturePage.objects.live()
+        translated_only(GesturePage.objects.live())
         .filter(locale=locale)
         .select_related("category")
         .order_by("number")

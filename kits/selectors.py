@@ -3,6 +3,8 @@
 
 from django.db.models import Count
 
+from campaign.translated import translated_only
+
 from .models import EngagedCommune
 
 
@@ -64,7 +66,7 @@ def commune_stories(commune, *, language, limit=6):
     except ImportError:
         return []
     return list(
-        StoryPage.objects.live()
+        translated_only(StoryPage.objects.live())
         .filter(commune=commune, locale__language_code=language)
         .order_by("-first_published_at")[:limit]
     )
@@ -87,7 +89,7 @@ def featured_kits(*, locale_id, limit=3, month=None):
     from .models import KitPage
 
     return list(
-        KitPage.objects.live()
+        translated_only(KitPage.objects.live())
         .filter(locale_id=locale_id)
         .with_season_rank(month)
         .select_related("cover_image")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Locale
 
+from campaign.translated import is_translated
 from gestures.selectors import gesture_of_the_month
 
 from . import emails
@@ -74,11 +75,14 @@ def _absolute(url: str) -> str:
 
 
 def _page_card(page, locale, summary_attr):
-    """A chosen story or gesture as a card, in the mailing's language when translated."""
-    translated = page.get_translation_or_none(locale) if page.locale_id != locale.pk else page
-    page = (translated or page).specific
-    if not page.live:
+    """A chosen story or gesture as a card in the mailing's language; None (the block is left
+    out) when the page has no live translation in that language: an untranslated page, or
+    the alias wagtail-localize keeps in its place (campaign/translated.py), would show the
+    other language's text in this email."""
+    page = page if page.locale_id == locale.pk else page.get_translation_or_none(locale)
+    if page is None or not page.live or not is_translated(page):
         return None
+    page = page.specific
     card = {
         "title": page.title,
         "summary": getattr(page, summary_attr, ""),

@@ -94,16 +94,27 @@ def language_links(context):
         ).select_related("locale"):
             translations[other.locale.language_code] = other
     for code, name in settings.LANGUAGES:
+        translated = True
         if isinstance(page, Page) and page.pk:
             other = translations.get(code)
             if other is not None:
                 url, exact = other.get_url(request), True
+                # An alias is the untranslated page (campaign/translated.py): the switcher
+                # links to it, the hreflang alternates leave it out.
+                translated = other.alias_of_id is None
             else:
                 url, exact = _home_for(code, request), False
         else:
             url, exact = translate_url(request.get_full_path(), code), True
         links.append(
-            {"code": code, "name": name, "url": url, "current": code == current, "exact": exact}
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "current": code == current,
+                "exact": exact,
+                "translated": translated,
+            }
         )
     request._campaign_language_links = links
     return links

@@ -11,6 +11,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from campaign.models import BasePage
+from campaign.translated import translated_only
 
 
 class Theme(models.TextChoices):
@@ -100,8 +101,7 @@ class KitIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         kits = (
-            KitPage.objects.child_of(self)
-            .live()
+            translated_only(KitPage.objects.child_of(self).live())
             .with_season_rank()
             .select_related("cover_image")
             .prefetch_related("cover_image__renditions")

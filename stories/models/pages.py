@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from campaign.blocks import BodyBlock
 from campaign.models import BasePage
+from campaign.translated import translated_only
 
 from ..admin_forms import StoryPageForm
 from .snippets import StoryTheme
@@ -105,7 +106,7 @@ class StoryIndexPage(RoutablePageMixin, BasePage):
         return self.search_description or self.introduction
 
     def stories(self):
-        return StoryPage.objects.live().public().child_of(self)
+        return translated_only(StoryPage.objects.live().public().child_of(self))
 
     def get_context(self, request, *args, **kwargs):
         from stories.views import story_index_context
@@ -283,8 +284,7 @@ class StoryPage(BasePage):
         if self.commune_id:
             match |= Q(commune__department_id=self.commune.department_id)
         ids = (
-            StoryPage.objects.live()
-            .public()
+            translated_only(StoryPage.objects.live().public())
             .filter(locale_id=self.locale_id)
             .exclude(pk=self.pk)
             .filter(match)
@@ -298,7 +298,7 @@ class StoryPage(BasePage):
         return list(StoryPage.objects.filter(pk__in=ids).for_cards().newest_first())
 
     def siblings(self):
-        return StoryPage.objects.live().public().sibling_of(self, inclusive=False)
+        return translated_only(StoryPage.objects.live().public()).sibling_of(self, inclusive=False)
 
     def previous_story(self):
         """The story published just before this one."""

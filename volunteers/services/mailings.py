@@ -861,9 +861,14 @@ def _reminder_stories(department_code: str, locale):
     """Up to three recent stories: from the department first, then from its region, then
     from anywhere."""
     from campaign.geography.models import Department
+    from campaign.translated import translated_only
     from stories.models import StoryPage
 
-    stories = StoryPage.objects.live().filter(locale=locale).order_by("-publication_date", "-pk")
+    stories = (
+        translated_only(StoryPage.objects.live())
+        .filter(locale=locale)
+        .order_by("-publication_date", "-pk")
+    )
     chosen = []
     filters = []
     if department_code:
