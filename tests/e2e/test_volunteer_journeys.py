@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from .conftest import LANGUAGES
-from .site import links_in, text_of
+from .site import html_of, links_in, text_of
 
 SUBJECTS = {
     "fr": {"confirm": "Confirmez", "welcome": "Bienvenue"},
@@ -113,7 +113,14 @@ def test_sign_up_confirm_and_welcome(visitor_factory, outbox, live_site, lang, j
     visitor.shot("confirmed")
 
     welcome = outbox.wait_for(address, SUBJECTS[lang]["welcome"])[0]
-    assert WORDS[lang]["hello"] in text_of(welcome)
+    # In the person's language, paragraphs kept (the English templates are wagtail-localize
+    # translations of the French ones: their breaks must survive translation).
+    for sent in (message, welcome):
+        body = text_of(sent)
+        assert re.match(WORDS[lang]["hello"] + r" Camille,\n\n\S", body), body
+        paragraphs = [p for p in body.split("\n\n") if p.strip()]
+        assert len(paragraphs) >= 3, body
+        assert "<p>" in html_of(sent) and html_of(sent).count("<p") >= 3
     assert not visitor.server_errors
 
 
