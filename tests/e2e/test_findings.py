@@ -122,3 +122,49 @@ def test_english_pages_have_english_addresses(visitor_factory, live_site):
             if french_words.search(href):
                 offenders.add(href)
     assert not offenders, sorted(offenders)
+
+
+def _admin_sign_in(page, live_site, username, password):
+    page.goto(live_site.url("/admin/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "/admin/login/" not in page.url, page.locator("body").inner_text()[:500]
+
+
+def test_admin_commune_chooser_finds_melun(visitor_factory, live_site):
+    """Finding 6: 35,000 communes over 3,500 pages and no search box. A story editor opens
+    the commune chooser, types "melun" and sets Melun on the story."""
+    visitor = visitor_factory("fr", js=True)
+    page = visitor.page
+    _admin_sign_in(page, live_site, "admin", "admin-tous-voisins")
+    index_id = live_site.shell(
+        "from stories.models import StoryIndexPage;"
+        "print(StoryIndexPage.objects.filter(locale__language_code='fr').first().pk)"
+    )
+    page.goto(live_site.url(f"/admin/pages/add/stories/storypage/{index_id}/"))
+    choose = page.locator("#id_commune-chooser [data-chooser-action-choose]")
+    choose.first.click()
+    modal = page.locator(".modal-content, [role=dialog]").last
+    search = modal.locator("input[name=q]")
+    search.wait_for()
+    search.fill("melun")
+    result = modal.locator("a", has_text=re.compile(r"^\s*Melun\b"))
+    result.first.wait_for(timeout=15000)
+    visitor.shot("admin-commune-chooser")
+    rows = modal.locator("tbody tr").all_inner_texts()
+    assert any("77288" in row or "77000" in row for row in rows), rows
+    result.first.click()
+    page.locator("#id_commune-title", has_text="Melun").wait_for(timeout=10000)
+    assert page.input_value("#id_commune") == live_site.shell(
+        "from campaign.geography.models import Commune;"
+        "print(Commune.objects.get(insee_code='77288').pk)"
+    )
+    # By postcode and by INSEE code too, through the chooser's own results view.
+    for query, expected in (("77000", "Melun"), ("2A004", "Ajaccio"), ("saint-etienne", "Étienne")):
+        response = page.request.get(
+            live_site.url(f"/admin/snippets/choose/geography/commune/results/?q={query}")
+        )
+        assert response.status == 200
+        assert expected in response.text(), query
