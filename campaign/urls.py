@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
@@ -10,6 +11,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign import views
+from campaign.routes import french_path
 from campaign.sitemaps import AllLanguagesSitemap
 from volunteers.webhooks import TrackingWebhookView
 
@@ -48,9 +50,11 @@ if settings.SERVE_MEDIA:
         )
     ]
 
-# Each app's public URLs, in the visitor's language. Wagtail's page serving comes last.
+# Each app's public URLs, in the visitor's language and with paths in that language (see
+# campaign/routes.py: the French paths keep working under /en/). Wagtail's pages come last.
 urlpatterns += i18n_patterns(
-    path("recherche/", views.search, name="search"),
+    path(_("recherche/"), views.search, name="search"),
+    french_path("recherche/", views.search, "search"),
     path("", include("campaign.geography.urls")),
     path("", include("volunteers.urls")),
     path("", include("kits.urls")),

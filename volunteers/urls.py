@@ -1,17 +1,49 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from campaign.routes import french_path
 
 from . import views
 
 app_name = "volunteers"
 
-urlpatterns = [
-    path("benevoles/confirmer/<str:token>/", views.confirm, name="confirm"),
-    path("benevoles/preferences/<str:token>/", views.preferences, name="preferences"),
-    path(
-        "benevoles/preferences/<str:token>/mes-donnees.json",
-        views.data_download,
-        name="data_download",
+# Translated routes (campaign/routes.py): the French route, then the same as a msgid whose
+# English msgstr is the English route.
+ROUTES = [
+    (
+        "benevoles/confirmer/<str:token>/",
+        _("benevoles/confirmer/<str:token>/"),
+        views.confirm,
+        "confirm",
     ),
-    path("benevoles/preferences/<str:token>/effacer/", views.erase, name="erase"),
-    path("benevoles/desinscription/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    (
+        "benevoles/preferences/<str:token>/",
+        _("benevoles/preferences/<str:token>/"),
+        views.preferences,
+        "preferences",
+    ),
+    (
+        "benevoles/preferences/<str:token>/mes-donnees.json",
+        _("benevoles/preferences/<str:token>/mes-donnees.json"),
+        views.data_download,
+        "data_download",
+    ),
+    (
+        "benevoles/preferences/<str:token>/effacer/",
+        _("benevoles/preferences/<str:token>/effacer/"),
+        views.erase,
+        "erase",
+    ),
+    (
+        "benevoles/desinscription/<str:token>/",
+        _("benevoles/desinscription/<str:token>/"),
+        views.unsubscribe,
+        "unsubscribe",
+    ),
+]
+
+urlpatterns = [path(route, view, name=name) for _french, route, view, name in ROUTES]
+# The French addresses already sent in emails keep working in English.
+urlpatterns += [
+    french_path(french, view, f"{app_name}:{name}") for french, _route, view, name in ROUTES
 ]

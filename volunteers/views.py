@@ -78,7 +78,7 @@ def signup_page_serve(request, page: VolunteerSignupPage):
         form = SignupForm(request.POST)
         if form.is_spam:
             # Bots get the same thank-you as everyone, and nothing is saved.
-            return redirect(page.url + "merci/")
+            return redirect(page.url + page.reverse_subpage("thanks"))
         # Every post counts towards the limits, valid or not.
         limited = services.signup_rate_limited(
             client_ip=client_ip(request), email=request.POST.get("email", "")[:254]
@@ -113,7 +113,7 @@ def signup_page_serve(request, page: VolunteerSignupPage):
                 source_page=page,
                 utm=_utm(request.POST),
             )
-            return redirect(page.url + "merci/")
+            return redirect(page.url + page.reverse_subpage("thanks"))
         else:
             status = 400
         if form.started_refused and not form.too_fast:

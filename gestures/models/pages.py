@@ -7,13 +7,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from campaign.models import BasePage
+from campaign.routes import TranslatedRoutablePageMixin
 
 from ..choices import AUDIENCE_CHOICES, PLACE_CHOICES, TIME_CHOICES, split_values
 from ..forms import GesturePageForm
@@ -45,7 +46,7 @@ class GesturePageQuerySet(PageQuerySet):
 GesturePageManager = PageManager.from_queryset(GesturePageQuerySet)
 
 
-class GestureIndexPage(RoutablePageMixin, BasePage):
+class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
     """The catalogue of the 100 gestures of one language, and the booklet."""
 
     introduction = models.TextField(_("introduction"), max_length=600, blank=True)
@@ -77,14 +78,14 @@ class GestureIndexPage(RoutablePageMixin, BasePage):
 
     # Wagtail serves page paths made of [\w-]+/ segments only, hence no ".pdf" here; the
     # download keeps its file name through Content-Disposition.
-    @path("livret/", name="booklet")
+    @path(_("livret/"), name="booklet")
     def booklet(self, request):
         from gestures.views import booklet_serve
 
         return booklet_serve(request, index_page=self)
 
 
-class GesturePage(RoutablePageMixin, BasePage):
+class GesturePage(TranslatedRoutablePageMixin, BasePage):
     """One gesture: what it is, how to do it, the stories that illustrate it."""
 
     number = models.PositiveSmallIntegerField(
@@ -226,7 +227,7 @@ class GesturePage(RoutablePageMixin, BasePage):
     def gesture(self, request):
         return self.render(request)
 
-    @path("fait/", name="done")
+    @path(_("fait/"), name="done")
     def done(self, request):
         from gestures.views import gesture_done
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Orderable, PageManager
@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from campaign.blocks import BodyBlock
 from campaign.models import BasePage
+from campaign.routes import TranslatedRoutablePageMixin
 from campaign.translated import translated_only
 
 from ..admin_forms import StoryPageForm
@@ -79,7 +80,7 @@ def localize_themes(stories, locale, *, themes=None):
     return stories
 
 
-class StoryIndexPage(RoutablePageMixin, BasePage):
+class StoryIndexPage(TranslatedRoutablePageMixin, BasePage):
     """The list of stories of one language, with its filters, its feed and the nomination
     form ("Proposer un héros") as sub-routes."""
 
@@ -119,19 +120,19 @@ class StoryIndexPage(RoutablePageMixin, BasePage):
     def index_route(self, request):
         return self.render(request)
 
-    @path("flux/")
+    @path(_("flux/"))
     def feed_route(self, request):
         from stories.feeds import StoryFeed
 
         return StoryFeed(index=self)(request)
 
-    @path("proposer-un-heros/")
+    @path(_("proposer-un-heros/"))
     def nominate_route(self, request):
         from stories.views import nominate
 
         return nominate(request, index=self)
 
-    @path("proposer-un-heros/merci/")
+    @path(_("proposer-un-heros/merci/"))
     def nominate_thanks_route(self, request):
         from stories.views import nominate_thanks
 

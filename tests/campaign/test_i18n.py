@@ -39,7 +39,7 @@ def test_language_switcher_falls_back_to_the_english_home(client, home_page, eng
 @pytest.mark.django_db
 def test_non_page_views_switch_language_by_url(client, home_page):
     html = client.get("/recherche/?q=voisins").content.decode()
-    assert _switcher_links(html) == {"/en/recherche/?q=voisins": "en"}
+    assert _switcher_links(html) == {"/en/search/?q=voisins": "en"}
 
 
 @pytest.mark.django_db

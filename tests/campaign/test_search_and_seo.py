@@ -14,7 +14,7 @@ def test_search_finds_pages_of_the_visitors_language(client, home_page, locales)
     html = client.get("/recherche/", {"q": "fête"}).content.decode()
     assert "Fête des voisins" in html
     assert "Neighbours&#x27; day" not in html
-    html = client.get("/en/recherche/", {"q": "neighbours"}).content.decode()
+    html = client.get("/en/search/", {"q": "neighbours"}).content.decode()
     assert "Neighbours&#x27; day" in html
 
 

@@ -95,7 +95,7 @@ def test_booklet_url_per_language_with_download_and_cache_headers(
     english = catalogue.copy_for_translation(locales["en"])
     english.slug = "gestures"
     english.save_revision().publish()
-    response = client.get("/en/gestures/livret/")
+    response = client.get("/en/gestures/booklet/")
     assert response.status_code == 200
     assert response["ETag"] != etag
     assert client.post("/gestes/livret/").status_code == 405

@@ -150,9 +150,9 @@ def test_an_unknown_poster_is_a_404(client, db):
 
 
 def test_the_poster_form_speaks_english_under_en(client, melun, poster_template, english_home):
-    response = client.get("/en/affiche-personnalisee/", {"q": "Melun"})
+    response = client.get("/en/custom-poster/", {"q": "Melun"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Personalise a poster" in html and "1. Find your town" in html
-    response = client.post("/en/affiche-personnalisee/", _data(poster_template, contact_line=""))
+    response = client.post("/en/custom-poster/", _data(poster_template, contact_line=""))
     assert "Say how people can reach you" in response.content.decode()

@@ -99,8 +99,8 @@ def test_the_english_form_acknowledges_in_english(
     english_index.slug = "stories"
     english_index.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/en/stories/proposer-un-heros/", _data())
-    assert response["Location"] == "/en/stories/proposer-un-heros/merci/"
+        response = client.post("/en/stories/nominate-a-hero/", _data())
+    assert response["Location"] == "/en/stories/nominate-a-hero/thank-you/"
     assert Nomination.objects.get().language == "en"
     assert "Thank you for nominating Josiane, from Brest" in mail.outbox[0].body
 

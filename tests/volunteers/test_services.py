@@ -157,7 +157,7 @@ def test_unsubscribe_headers_helper(home_page):
 
 def test_english_volunteers_links_are_english(home_page):
     volunteer = VolunteerFactory(language="en")
-    assert "/en/benevoles/preferences/" in emails.preferences_url(volunteer)
+    assert "/en/volunteers/preferences/" in emails.preferences_url(volunteer)
 
 
 def test_interest_choices_come_from_gesture_categories_when_they_exist(locales):

@@ -4,15 +4,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 
 from campaign.models import BasePage
+from campaign.routes import TranslatedRoutablePageMixin
 
 TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
-class VolunteerSignupPage(RoutablePageMixin, BasePage):
+class VolunteerSignupPage(TranslatedRoutablePageMixin, BasePage):
     """Sign up for l'heure civique. The form posts to the page itself; a successful sign-up
     redirects to its thank-you address, so a reload never posts twice."""
 
@@ -56,7 +57,7 @@ class VolunteerSignupPage(RoutablePageMixin, BasePage):
 
         return signup_page_serve(request, self)
 
-    @path("merci/", name="thanks")
+    @path(_("merci/"), name="thanks")
     def thanks(self, request):
         from volunteers.views import signup_page_thanks
 

@@ -178,7 +178,7 @@ def test_search_malformed_postcode(france, client):
 
 
 def test_search_error_in_english(france, client):
-    response = client.get("/en" + URL, {"q": "99999"})
+    response = client.get("/en/towns/", {"q": "99999"})
     assert response.status_code == 200
     assert "No commune matches the postcode 99999." in response.text
 
