@@ -42,6 +42,7 @@ INDEX = {
 KITS = [
     {
         "slug": "une-heure-par-mois",
+        "slug_en": "one-hour-a-month",
         "title": ("Une heure par mois pour vos voisins", "One hour a month for your neighbours"),
         "description": (
             "L'affiche et le flyer de la campagne, pour inviter vos habitants à donner une "
@@ -62,6 +63,7 @@ KITS = [
     },
     {
         "slug": "canicule-prenez-des-nouvelles",
+        "slug_en": "heatwave-check-on-your-neighbours",
         "title": ("Canicule : prenez des nouvelles", "Heatwave: check on your neighbours"),
         "description": (
             "Quand il fait très chaud, les personnes âgées et isolées sont en danger. Une "
@@ -81,6 +83,7 @@ KITS = [
     },
     {
         "slug": "kit-presse",
+        "slug_en": "press-kit",
         "title": ("Kit presse de la campagne", "The campaign's press kit"),
         "description": (
             "Le communiqué de presse de la campagne et son visuel, pour la presse locale et le "
@@ -310,6 +313,7 @@ def _ensure_kit(index, kit):
         instance=page,
         language_code="en",
         strings={
+            kit["slug"]: kit["slug_en"],
             kit["title"][0]: kit["title"][1],
             kit["description"][0]: kit["description"][1],
             USAGE_TERMS[0]: USAGE_TERMS[1],
