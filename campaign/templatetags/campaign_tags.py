@@ -1,6 +1,6 @@
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, translate_url
 from django.utils import translation
 
 from wagtail.models import Page
@@ -74,6 +74,19 @@ def _home_for(language_code, request):
     return home.get_url(request) if home else f"/{language_code}/"
 
 
+def _sub_page(page, request, language_code):
+    """The sub-page of a routable page the request is on ("Proposer un héros", a thank-you
+    page), as its route in `language_code`; "" on the page itself."""
+    match = getattr(request, "routable_resolver_match", None)
+    if match is None or not match.route or not hasattr(page, "get_resolver"):
+        return ""
+    with translation.override(language_code):
+        try:
+            return page.get_resolver().reverse(match.url_name, *match.args, **match.kwargs)
+        except NoReverseMatch:
+            return ""
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """One entry per language: the translation of the current page, or that language's
@@ -98,7 +111,7 @@ def language_links(context):
         if isinstance(page, Page) and page.pk:
             other = translations.get(code)
             if other is not None:
-                url, exact = other.get_url(request), True
+                url, exact = other.get_url(request) + _sub_page(page, request, code), True
                 # An alias is the untranslated page (campaign/translated.py): the switcher
                 # links to it, the hreflang alternates leave it out.
                 translated = other.alias_of_id is None
