@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
+from wagtail.blocks import StreamValue
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import LocaleSynchronization
 
@@ -16,9 +17,19 @@ from campaign.models import CampaignSettings, ContentPage, Navigation
 
 DEMO_ACCOUNTS = [
     # (username, password, superuser, groups, description)
-    ("redaction", "voisins-solidaires", False, ["Editors", "Moderators"], "éditrice de démo"),
-    ("admin", "admin-tous-voisins", True, [], "administrateur de démo"),
+    (
+        "redaction",
+        "voisins-solidaires",
+        False,
+        ["Editors", "Moderators"],
+        "rédaction (pages, histoires, propositions, envois, modèles d'e-mails)",
+    ),
+    ("admin", "admin-tous-voisins", True, [], "administrateur"),
 ]
+
+# The demo accounts created by this run of load_demo, in order, for its closing list:
+# (description, username, password).
+ACCOUNTS_CREATED = []
 
 # (slug, title fr/en, introduction fr/en, paragraphs [(fr, en), …])
 PAGES = [
@@ -200,10 +211,15 @@ def _ensure_content_page(home, slug, title, introduction, paragraphs):
     if page is None:
         page = ContentPage(title=title[0], slug=slug, locale=home.locale)
         home.add_child(instance=page)
-    page.title = title[0]
-    page.introduction = introduction[0]
-    page.body = _stream_json(_rich([fr for fr, _en in paragraphs]))
-    page.save_revision().publish()
+    changed = fields_update(
+        page,
+        {
+            "title": title[0],
+            "introduction": introduction[0],
+            "body": _stream_json(_rich([fr for fr, _en in paragraphs])),
+        },
+    )
+    page_publish(page, changed=changed)
     strings = {slug: slugify(title[1]), title[0]: title[1], introduction[0]: introduction[1]}
     strings.update(dict(paragraphs))
     instance_translate(instance=page, language_code="en", strings=strings)
@@ -223,38 +239,121 @@ def _ensure_navigation(fr, pages):
     home = Site.objects.get(is_default_site=True).root_page
     sections = {page.slug: page for page in home.get_children().live()}
     nav = Navigation.objects.filter(locale=fr).first() or Navigation(locale=fr)
-    nav.name = "Navigation"
-    nav.header_links = json.dumps(
-        [_link(sections[slug]) for slug in MENU_SLUGS if slug in sections]
+    changed = fields_update(
+        nav,
+        {
+            "name": "Navigation",
+            "header_links": json.dumps(
+                [_link(sections[slug]) for slug in MENU_SLUGS if slug in sections]
+            ),
+            "footer_text": FOOTER_TEXT[0],
+            "footer_links": json.dumps(
+                [
+                    _link(pages[slug])
+                    for slug in (
+                        "la-campagne",
+                        "mentions-legales",
+                        "donnees-personnelles",
+                        "accessibilite",
+                    )
+                ]
+            ),
+        },
     )
-    nav.footer_text = FOOTER_TEXT[0]
-    nav.footer_links = json.dumps(
-        [
-            _link(pages[slug])
-            for slug in ("la-campagne", "mentions-legales", "donnees-personnelles", "accessibilite")
-        ]
-    )
-    nav.save()
+    if changed or nav.pk is None:
+        nav.save()
     strings = {"Navigation": "Navigation", FOOTER_TEXT[0][3:-4]: FOOTER_TEXT[1][3:-4]}
     instance_translate(instance=nav, language_code="en", strings=strings)
     return nav
 
 
-def _ensure_accounts(stdout=None):
+def _comparable(value):
+    """A field value as compared by `fields_update`: StreamField data (a StreamValue or the
+    JSON the loaders write) without the block ids Wagtail generates at each save."""
+    if isinstance(value, StreamValue):
+        value = value.get_prep_value()
+    elif isinstance(value, str) and value.startswith("[{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, list) and all(isinstance(b, dict) and "type" in b for b in value):
+        return [(block["type"], block.get("value")) for block in value]
+    return value
+
+
+def fields_update(instance, values):
+    """Set the fields of `values` that differ on `instance`; return whether any did. The
+    loaders save, publish and translate only what changed: a second load_demo writes no new
+    revision, log entry or task."""
+    changed = False
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_one or field.one_to_one:
+            # Compare keys: a page's specific instance is not equal to its base Page.
+            current = getattr(instance, field.attname)
+            wanted = getattr(value, field.target_field.attname) if value else None
+        else:
+            # As the field holds it: "2026-01-12" is the date it stores.
+            current, wanted = getattr(instance, name), field.to_python(value)
+        if _comparable(current) != _comparable(wanted):
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def page_publish(page, *, changed=True):
+    """Publish a new revision of `page` when its content changed or it is not live as it
+    stands (a draft, unpublished changes). Returns whether it did."""
+    if changed or not page.live or page.has_unpublished_changes:
+        page.save_revision().publish()
+        return True
+    return False
+
+
+def account_ensure(*, username, password, description, groups=(), superuser=False, first_name=""):
+    """A demo account (staff, in `groups`), created with `password` the first time, then left
+    as it is unless its flags or groups differ. Recorded for load_demo's list of accounts."""
     User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": f"{username}@tousvoisins.example",
+            "first_name": first_name or username,
+            "is_staff": True,
+            "is_superuser": superuser,
+        },
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif not user.is_staff or user.is_superuser != superuser:
+        user.is_staff, user.is_superuser = True, superuser
+        user.save(update_fields=["is_staff", "is_superuser"])
+    wanted = Group.objects.filter(name__in=groups).exclude(user=user)
+    if wanted:
+        user.groups.add(*wanted)
+    ACCOUNTS_CREATED.append((description, username, password))
+    return user
+
+
+def accounts_list_write(stdout, admin_url):
+    """The closing list of load_demo: every demo account and what it is for."""
+    stdout.write(f"Comptes de démonstration ({admin_url}) :")
+    width = max((len(username) for _d, username, _p in ACCOUNTS_CREATED), default=0)
+    for description, username, password in ACCOUNTS_CREATED:
+        stdout.write(f"  {username.ljust(width)}  mot de passe {password}  – {description}")
+
+
+def _ensure_accounts(stdout=None):
     for username, password, superuser, groups, description in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(
+        account_ensure(
             username=username,
-            defaults={"email": f"{username}@tousvoisins.example", "first_name": username},
+            password=password,
+            description=description,
+            groups=groups,
+            superuser=superuser,
         )
-        if created:
-            user.set_password(password)
-        user.is_staff = True
-        user.is_superuser = superuser
-        user.save()
-        user.groups.add(*Group.objects.filter(name__in=groups))
-        if stdout:
-            stdout.write(f"  Compte {description} : {username} / {password}")
 
 
 @transaction.atomic

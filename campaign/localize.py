@@ -4,8 +4,12 @@ Editors translate in Wagtail's translation editor; commands that ship content in
 languages (load_demo, import_gestures) go through the same records, so that the English
 version stays a wagtail-localize translation an editor can keep working on."""
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from modelcluster.models import ClusterableModel, get_serializable_data_for_fields
 from wagtail.models import Locale, Page, Revision
 from wagtail_localize.models import (
     StringSegment,
@@ -28,6 +32,9 @@ def instance_translate(*, instance, language_code, strings, publish=True):
     its source wording. Returns (translated instance, list of untranslated source texts).
     """
     target_locale = locale_get(language_code)
+    current = _translation_current(instance, target_locale, strings)
+    if current is not None:
+        return current
     source, created = TranslationSource.get_or_create_from_instance(instance)
     if not created:
         source.update_from_db()
@@ -52,6 +59,75 @@ def instance_translate(*, instance, language_code, strings, publish=True):
     else:
         translation.save_target(publish=publish)
         translated = instance.get_translation(target_locale)
+    return translated, missing
+
+
+# Wagtail's bookkeeping of a page, not its content: it changes when a child is added or a
+# revision of the same text is saved, which is no reason to translate again.
+_BOOKKEEPING_FIELDS = {
+    "path",
+    "depth",
+    "numchild",
+    "url_path",
+    "draft_title",
+    "live",
+    "has_unpublished_changes",
+    "first_published_at",
+    "last_published_at",
+    "latest_revision",
+    "latest_revision_created_at",
+    "live_revision",
+    "locked",
+    "locked_at",
+    "locked_by",
+}
+
+
+def _content(data):
+    return {key: value for key, value in data.items() if key not in _BOOKKEEPING_FIELDS}
+
+
+def _serialized(instance):
+    if isinstance(instance, ClusterableModel):
+        return json.loads(instance.to_json())
+    return json.loads(json.dumps(get_serializable_data_for_fields(instance), cls=DjangoJSONEncoder))
+
+
+def _translation_current(instance, target_locale, strings):
+    """(translated instance, untranslated texts) when translating `instance` again would
+    change nothing: its content is the one last sent to translation, each text of `strings`
+    is already translated so, and a translated page is live with nothing unpublished. Else
+    None. Keeps a second load_demo from writing a new revision of every English page."""
+    if isinstance(instance, Page):
+        instance = instance.specific
+    translated = instance.get_translation_or_none(target_locale)
+    if translated is None:
+        return None
+    if isinstance(translated, Page) and (
+        not translated.live or translated.has_unpublished_changes or translated.alias_of_id
+    ):
+        return None
+    source = TranslationSource.objects.filter(
+        object_id=instance.translation_key, locale_id=instance.locale_id
+    ).first()
+    if source is None or not source.translations.filter(target_locale=target_locale).exists():
+        return None
+    if _content(_serialized(instance)) != _content(json.loads(source.content_json)):
+        return None
+    segments = list(StringSegment.objects.filter(source=source).select_related("string"))
+    done = {
+        (t.translation_of_id, t.context_id): t.data
+        for t in StringTranslation.objects.filter(
+            locale=target_locale, translation_of__in=[s.string_id for s in segments]
+        )
+    }
+    missing = []
+    for segment in segments:
+        text = segment.string.data
+        if text not in strings:
+            missing.append(text)
+        elif done.get((segment.string_id, segment.context_id)) != strings[text]:
+            return None
     return translated, missing
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from wagtail.models import Locale
 
+from campaign.demo import fields_update, page_publish
 from campaign.localize import instance_translate
 from home.models import HomePage
 
@@ -38,9 +39,8 @@ def ensure_index_page():
     if index is None:
         index = GestureIndexPage(title=INDEX["title"][0], slug="gestes")
         home.add_child(instance=index)
-    for name, (fr_text, _en) in INDEX.items():
-        setattr(index, name, fr_text)
-    index.save_revision().publish()
+    changed = fields_update(index, {name: fr_text for name, (fr_text, _en) in INDEX.items()})
+    page_publish(index, changed=changed)
     instance_translate(
         instance=index,
         language_code="en",

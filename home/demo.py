@@ -6,6 +6,7 @@ from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from campaign import site_address
+from campaign.demo import fields_update, page_publish
 from campaign.localize import instance_translate
 
 from .models import HomePage
@@ -57,9 +58,8 @@ def _ensure_home(fr):
             hero_title=HOME["hero_title"][0],
         )
         root.add_child(instance=home)
-    for field, (fr_text, _en) in HOME.items():
-        setattr(home, field, fr_text)
-    home.save_revision().publish()
+    changed = fields_update(home, {field: fr_text for field, (fr_text, _en) in HOME.items()})
+    page_publish(home, changed=changed)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         hostname, port = site_address.hostname_and_port()

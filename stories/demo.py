@@ -18,6 +18,7 @@ from wagtail.models import Locale, Site
 
 from PIL import Image, ImageDraw
 
+from campaign.demo import account_ensure, fields_update, page_publish
 from campaign.geography.models import Commune
 from campaign.localize import instance_translate
 
@@ -106,8 +107,8 @@ def _ensure_themes(fr):
         theme = StoryTheme.objects.filter(locale=fr, slug=slug).first() or StoryTheme(
             locale=fr, slug=slug
         )
-        theme.name = name_fr
-        theme.save()
+        if fields_update(theme, {"name": name_fr}) or theme.pk is None:
+            theme.save()
         instance_translate(instance=theme, language_code="en", strings={name_fr: name_en})
         themes[slug] = theme
     return themes
@@ -118,9 +119,10 @@ def _ensure_index(home):
     if index is None:
         index = StoryIndexPage(title=INDEX["title"][0], slug=INDEX["slug"][0], locale=home.locale)
         home.add_child(instance=index)
-    for field in ("title", "introduction", "nomination_intro"):
-        setattr(index, field, INDEX[field][0])
-    index.save_revision().publish()
+    changed = fields_update(
+        index, {field: INDEX[field][0] for field in ("title", "introduction", "nomination_intro")}
+    )
+    page_publish(index, changed=changed)
     # instance_translate publishes the English index at once, so the stories added under it
     # in this same transaction are counted as its children.
     instance_translate(instance=index, language_code="en", strings=dict(INDEX.values()))
@@ -158,23 +160,36 @@ def _ensure_story(index, data, *, themes, seed, stdout=None):
         story.summary = data["summary"][0]
         index.add_child(instance=story)
     alt = portrait_alt(data)
-    story.title = data["title"][0]
-    story.hero_first_name, story.hero_initial = data["hero"]
-    story.commune = commune
-    story.portrait = _ensure_portrait(data, seed)
-    story.portrait_alt = alt[0]
-    story.summary = data["summary"][0]
-    story.body = _body(data["paragraphs"])
-    story.pull_quote = data["quote"][0]
-    story.publication_date = data["date"]
-    story.credit = data["credit"][0]
-    story.consent_given = True  # every person portrayed agreed (demo content)
-    story.themes.set([themes[slug] for slug in data["themes"]])
+    changed = fields_update(
+        story,
+        {
+            "title": data["title"][0],
+            "hero_first_name": data["hero"][0],
+            "hero_initial": data["hero"][1],
+            "commune": commune,
+            "portrait": _ensure_portrait(data, seed),
+            "portrait_alt": alt[0],
+            "summary": data["summary"][0],
+            "body": _body(data["paragraphs"]),
+            "pull_quote": data["quote"][0],
+            "publication_date": data["date"],
+            "credit": data["credit"][0],
+            "consent_given": True,  # every person portrayed agreed (demo content)
+        },
+    )
+    wanted_themes = [themes[slug] for slug in data["themes"]]
+    if {t.pk for t in story.themes.all()} != {t.pk for t in wanted_themes}:
+        story.themes.set(wanted_themes)
+        changed = True
     gestures = _gesture_pages(data["gestures"], index.locale)
     # Replaced only when they change: a second run leaves the links (and their ids) alone.
     if [link.gesture_id for link in story.gesture_links.all()] != [g.pk for g in gestures]:
         story.gesture_links = [StoryGesture(gesture=gesture) for gesture in gestures]
-    story.save_revision().publish()
+        changed = True
+    page_publish(story, changed=changed)
+    # As published: the links built above are still without ids in memory, and the
+    # translation source would record them so (a second run would see a change).
+    story = StoryPage.objects.get(pk=story.pk)
     strings = {
         data["slug"]: slugify(data["title"][1]),
         data["title"][0]: data["title"][1],
@@ -186,6 +201,31 @@ def _ensure_story(index, data, *, themes, seed, stdout=None):
     }
     instance_translate(instance=story, language_code="en", strings=strings)
     return story
+
+
+# The two roles of the story moderation (services.moderation_setup):
+# (username, password, group, description)
+ACCOUNTS = [
+    (
+        "communication",
+        "communication-demo",
+        services.COMMUNICATION_GROUP,
+        "équipe communication : modère et publie les histoires, traite les propositions",
+    ),
+    (
+        "contributeur-melun",
+        "contributeur-demo-melun",
+        services.CONTRIBUTORS_GROUP,
+        "contributeur de la mairie de Melun : écrit une histoire et la soumet à la modération",
+    ),
+]
+
+
+def _ensure_accounts():
+    for username, password, group, description in ACCOUNTS:
+        account_ensure(
+            username=username, password=password, description=description, groups=[group]
+        )
 
 
 @transaction.atomic
@@ -202,4 +242,5 @@ def load(stdout=None):
         for n, data in enumerate(STORIES)
     ]
     services.moderation_setup(index=index)
+    _ensure_accounts()
     return [s for s in stories if s is not None]

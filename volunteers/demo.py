@@ -2,18 +2,17 @@
 transactional email templates, a few clearly fictitious volunteers (example.org addresses)
 and a demo mairie account. Idempotent: everything is found by a stable key first."""
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from wagtail.models import Locale, Site
 
+from campaign.demo import account_ensure, fields_update, page_publish
 from campaign.geography.models import Commune
 from campaign.localize import instance_translate
 
 from . import emails
-from .models import EmailTemplate, Mailing, MairieAccess, Volunteer, email_hash
+from .models import Delivery, EmailTemplate, Mailing, MairieAccess, Volunteer, email_hash
 from .models.access import MAIRIE_GROUP_NAME
 from .models.pages import VolunteerSignupPage
 
@@ -105,8 +104,8 @@ TEMPLATES = {
     ),
 }
 
-# A mailing already sent to the demo volunteers (the worker of `make run` writes the emails
-# to var/emails/), and a draft to try the audience, preview, test and send buttons on.
+# A mailing already sent to the demo volunteers (written as sent, with its deliveries: no
+# email leaves), and a draft to try the audience, preview, test and send buttons on.
 MAILINGS = [
     {
         "subject": "Merci ! 1 000 heures données en octobre",
@@ -156,12 +155,17 @@ def _ensure_page(home):
     if page is None:
         page = VolunteerSignupPage(title=PAGE["title"][0], slug=PAGE["slug"][0])
         home.add_child(instance=page)
-    page.title = PAGE["title"][0]
-    page.introduction = f"<p>{PAGE['introduction'][0]}</p>"
-    page.thank_you_title = PAGE["thank_you_title"][0]
-    page.thank_you_text = f"<p>{PAGE['thank_you_text'][0]}</p>"
-    page.privacy_notice = f"<p>{PAGE['privacy_notice'][0]}</p>"
-    page.save_revision().publish()
+    changed = fields_update(
+        page,
+        {
+            "title": PAGE["title"][0],
+            "introduction": f"<p>{PAGE['introduction'][0]}</p>",
+            "thank_you_title": PAGE["thank_you_title"][0],
+            "thank_you_text": f"<p>{PAGE['thank_you_text'][0]}</p>",
+            "privacy_notice": f"<p>{PAGE['privacy_notice'][0]}</p>",
+        },
+    )
+    page_publish(page, changed=changed)
     instance_translate(instance=page, language_code="en", strings=dict(PAGE.values()))
     return page
 
@@ -171,8 +175,8 @@ def _ensure_templates(fr):
         template = EmailTemplate.objects.filter(kind=kind, locale=fr).first()
         if template is None:
             template = EmailTemplate(kind=kind, locale=fr)
-        template.subject, template.body = subject[0], body[0]
-        template.save()
+        if fields_update(template, {"subject": subject[0], "body": body[0]}) or not template.pk:
+            template.save()
         instance_translate(
             instance=template,
             language_code="en",
@@ -185,53 +189,51 @@ def _ensure_volunteers(page):
     now = timezone.now()
     for first, last, email, code, mairie, interests in VOLUNTEERS:
         commune = communes.get(code)
-        volunteer, _ = Volunteer.objects.update_or_create(
-            email=email,
-            defaults={
-                "email_hash": email_hash(email),
-                "first_name": first,
-                "last_name": last,
-                "commune": commune,
-                "postcode": (commune.postcodes.values_list("code", flat=True).first() or "")
-                if commune
-                else "",
-                "status": Volunteer.Status.CONFIRMED,
-                "confirmed_at": now,
-                "consent_emails": True,
-                "consent_mairie": mairie,
-                "availability": ["weekend"],
-                "source_page": page,
-            },
-        )
+        values = {
+            "email_hash": email_hash(email),
+            "first_name": first,
+            "last_name": last,
+            "commune": commune,
+            "postcode": (commune.postcodes.values_list("code", flat=True).first() or "")
+            if commune
+            else "",
+            "status": Volunteer.Status.CONFIRMED,
+            "consent_emails": True,
+            "consent_mairie": mairie,
+            "availability": ["weekend"],
+            "source_page": page,
+        }
+        volunteer = Volunteer.objects.filter(email=email).first()
+        if volunteer is None:
+            volunteer = Volunteer.objects.create(email=email, confirmed_at=now, **values)
+        elif fields_update(volunteer, values):
+            volunteer.save()
         for slug in interests:
             volunteer.interests.get_or_create(slug=slug)
 
 
 def _ensure_mairie_account(stdout):
     username, password, code = MAIRIE_ACCOUNT
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={"email": f"{username}@tousvoisins.example", "first_name": "Mairie de Melun"},
-    )
-    if created:
-        user.set_password(password)
-    user.is_staff = True
-    user.is_superuser = False
-    user.save()
-    user.groups.add(Group.objects.get(name=MAIRIE_GROUP_NAME))
     commune = Commune.objects.filter(insee_code=code).first()
+    user = account_ensure(
+        username=username,
+        password=password,
+        description="mairie de Melun : voit les bénévoles de sa commune qui l'ont accepté"
+        + ("" if commune else " (importez les communes pour lui donner Melun)"),
+        groups=[MAIRIE_GROUP_NAME],
+        first_name="Mairie de Melun",
+    )
     if commune is not None:
         MairieAccess.objects.get_or_create(user=user, commune=commune)
-    if stdout:
-        note = "" if commune else " (importez les communes pour lui donner Melun)"
-        stdout.write(f"  Compte mairie de démo : {username} / {password}{note}")
 
 
 def _point_home_button(home, page):
     if home.cta_page_id != page.pk:
         home.cta_page = page
         home.save_revision().publish()
+        # The English home follows (its button to the English page), and its translation
+        # source records the French home as it now is: a second load_demo leaves both alone.
+        instance_translate(instance=home, language_code="en", strings={})
     english = page.get_translation_or_none(Locale.objects.get(language_code="en"))
     home_en = home.get_translation_or_none(Locale.objects.get(language_code="en"))
     if english is not None and home_en is not None:
@@ -241,15 +243,58 @@ def _point_home_button(home, page):
             home_en.save_revision().publish()
 
 
+def _record_as_sent(mailing):
+    """Write the demo's past mailing as it stands once sent: its content fixed, one delivery
+    per recipient recorded as sent. No worker task, no email: a demo never leaves a mailing
+    "en cours d'envoi" for whichever worker starts next (an earlier demo did, through
+    mailing_start). Completes such a mailing too. Does nothing to a mailing already sent."""
+    from .mailing_emails import mailing_render
+    from .services import AudienceFilters, mailing_audience
+
+    if mailing.status in (Mailing.Status.SENT, Mailing.Status.CANCELLED):
+        return
+    now = timezone.now()
+    recipients = mailing_audience(filters=AudienceFilters.of(mailing)).order_by("pk")
+    sent = Delivery.Status.SENT
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                mailing=mailing,
+                volunteer_id=pk,
+                status=sent,
+                attempts=1,
+                next_attempt_at=now,
+                sent_at=now,
+                esp_message_id=f"demo-{mailing.pk}-{pk}",
+            )
+            for pk in recipients.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
+    mailing.deliveries.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]).update(
+        status=sent, sent_at=now, claimed_at=None, batch_key=None
+    )
+    if not mailing.sent_html:
+        rendered = mailing_render(mailing)
+        mailing.sent_subject, mailing.sent_html = rendered.subject, rendered.html
+        mailing.sent_text = rendered.text
+    mailing.recipients_count = mailing.deliveries.count()
+    mailing.started_at = mailing.started_at or now
+    mailing.finished_at = now
+    mailing.status = Mailing.Status.SENT
+    mailing.save()
+
+
 def _ensure_mailings():
     from stories.models import StoryPage
-
-    from .services import mailing_start
 
     site_url = emails.absolute_url("").rstrip("/")
     story = StoryPage.objects.live().filter(locale__language_code="fr").first()
     for spec in MAILINGS:
-        if Mailing.objects.filter(subject=spec["subject"]).exists():
+        mailing = Mailing.objects.filter(subject=spec["subject"]).first()
+        if mailing is not None:
+            if spec["send"]:
+                _record_as_sent(mailing)
             continue
         body = []
         for kind, value in spec["body"]:
@@ -264,7 +309,7 @@ def _ensure_mailings():
             subject=spec["subject"], preheader=spec["preheader"], language="fr", body=body
         )
         if spec["send"]:
-            mailing_start(mailing_id=mailing.pk)
+            _record_as_sent(mailing)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Mul
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, PageManager
+from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
@@ -332,10 +332,14 @@ class StoryPage(BasePage):
         return context
 
 
-class StoryGesture(Orderable):
+class StoryGesture(TranslatableMixin, Orderable):
     """A gesture a story illustrates. A gesture page reaches its stories through the
     reverse relation `gesture.stories` (these links, each with its `.story`), so that
-    gestures/ never imports this app."""
+    gestures/ never imports this app.
+
+    Translatable (like KitFile): wagtail-localize then updates the English story's links in
+    place when it syncs the translation, instead of deleting and recreating them, which left
+    Wagtail's reference-index tasks of the deleted rows failing."""
 
     story = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="gesture_links")
     gesture = models.ForeignKey(
@@ -348,6 +352,6 @@ class StoryGesture(Orderable):
     # A ForeignKey to GesturePage: the page chooser only offers gesture pages.
     panels = [FieldPanel("gesture")]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("geste illustré")
         verbose_name_plural = _("gestes illustrés")

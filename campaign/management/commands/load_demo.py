@@ -4,6 +4,9 @@ from django.utils.module_loading import import_string
 
 from wagtail.models import Site
 
+from campaign import demo
+from campaign.site_address import public_url
+
 
 class Command(BaseCommand):
     help = (
@@ -25,9 +28,11 @@ class Command(BaseCommand):
                 "il ne se charge qu'en développement (DEBUG) ou avec --force."
             )
         self.stdout.write("Chargement du contenu de démonstration…")
+        demo.ACCOUNTS_CREATED.clear()
         for dotted_path in settings.DEMO_LOADERS:
             import_string(dotted_path)(stdout=self.stdout)
             self.stdout.write(f"  {dotted_path} : fait.")
         # New translations of the site root change the language prefixes Wagtail caches.
         Site.clear_site_root_paths_cache()
         self.stdout.write(self.style.SUCCESS("Contenu de démonstration prêt."))
+        demo.accounts_list_write(self.stdout, public_url("/admin/"))
