@@ -44,8 +44,8 @@ def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
     english = client.get("/en/legal-notice/").content.decode()
     assert "Who publishes this site" in english
     assert Revision.objects.exists()
-    # The demo mailings: one sent to every demo volunteer (the immediate task backend ran
-    # its worker task), once, even though the demo was loaded twice; one draft.
+    # The demo mailings: one recorded as sent to every demo volunteer, once, even though the
+    # demo was loaded twice; one draft.
     from volunteers.models import EmailTemplate, Mailing, Volunteer
 
     sent = Mailing.objects.get(status=Mailing.Status.SENT)
