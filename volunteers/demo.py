@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wagtail.models import Locale, Site
+from wagtail_localize.strings import StringValue
 
 from campaign.demo import account_ensure, fields_update, page_publish
 from campaign.geography.models import Commune
@@ -14,6 +15,7 @@ from campaign.localize import instance_translate
 from . import emails
 from .models import Delivery, EmailTemplate, Mailing, MairieAccess, Volunteer, email_hash
 from .models.access import MAIRIE_GROUP_NAME
+from .models.emails import body_rich, body_text
 from .models.pages import VolunteerSignupPage
 
 MAIRIE_ACCOUNT = ("mairie-melun", "mairie-demo-melun", "77288")
@@ -170,17 +172,34 @@ def _ensure_page(home):
     return page
 
 
+def _segment(text):
+    """A text as wagtail-localize stores it in a segment (escaped, <br> for a line break)."""
+    return StringValue.from_plaintext(text).data
+
+
+def _template_strings(subject, body):
+    """The English of a template's subject and of each paragraph of its body: the body is
+    rich text, one segment per paragraph (volunteers.models.emails)."""
+    paragraphs = [body_text(body_rich(text)).split("\n\n") for text in body]
+    strings = {_segment(subject[0]): _segment(subject[1])}
+    strings.update(
+        (_segment(fr), _segment(en)) for fr, en in zip(*paragraphs, strict=True) if fr != en
+    )
+    return strings
+
+
 def _ensure_templates(fr):
     for kind, (subject, body) in TEMPLATES.items():
         template = EmailTemplate.objects.filter(kind=kind, locale=fr).first()
         if template is None:
             template = EmailTemplate(kind=kind, locale=fr)
-        if fields_update(template, {"subject": subject[0], "body": body[0]}) or not template.pk:
+        values = {"subject": subject[0], "body": body_rich(body[0])}
+        if fields_update(template, values) or not template.pk:
             template.save()
         instance_translate(
             instance=template,
             language_code="en",
-            strings={subject[0]: subject[1], body[0]: body[1]},
+            strings=_template_strings(subject, body),
         )
 
 

@@ -1,6 +1,7 @@
 """Transactional email templates, edited by staff per language."""
 
 import re
+from html.parser import HTMLParser
 
 from django.db import models
 from django.utils.html import escape, format_html, linebreaks
@@ -8,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import RichTextField
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -46,6 +48,67 @@ def fill_html(template: str, values: dict) -> str:
     return mark_safe(linebreaks("".join(parts)))  # noqa: S308
 
 
+# The body is rich text made of paragraphs (no formatting), so that wagtail-localize offers
+# each paragraph as its own segment to translate, as it does for the pages' rich text: a
+# translator cannot lose the paragraph breaks, and types no markup. A plain-text body (the
+# built-in texts of volunteers.emails) is read as it is.
+RICH_TEXT_RE = re.compile(r"^\s*<(p|h[1-6]|ul|ol|blockquote)[\s>]")
+BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"}
+
+
+class _Paragraphs(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs = []
+        self.current = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self.paragraph_end()
+            self.current = []
+        elif tag == "br":
+            self.handle_data("\n")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in BLOCK_TAGS:
+            self.paragraph_end()
+
+    def handle_data(self, data):
+        if self.current is None:
+            self.current = []
+        self.current.append(data)
+
+    def paragraph_end(self):
+        if self.current is not None:
+            lines = [" ".join(line.split()) for line in "".join(self.current).split("\n")]
+            text = "\n".join(lines).strip()
+            if text:
+                self.paragraphs.append(text)
+        self.current = None
+
+
+def body_text(body: str) -> str:
+    """A template's body as plain text: its paragraphs separated by a blank line, a line
+    break (Shift+Enter) kept as one. A plain-text body is returned as it is."""
+    body = body or ""
+    if not RICH_TEXT_RE.match(body):
+        return body
+    parser = _Paragraphs()
+    parser.feed(body)
+    parser.close()
+    parser.paragraph_end()
+    return "\n\n".join(parser.paragraphs)
+
+
+def body_rich(text: str) -> str:
+    """Plain text whose paragraphs are separated by blank lines, as a template's body."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join(f"<p>{escape(p).replace(chr(10), '<br/>')}</p>" for p in paragraphs)
+
+
 class EmailTemplate(TranslatableMixin, models.Model):
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", _("confirmation de l'inscription")
@@ -66,13 +129,14 @@ class EmailTemplate(TranslatableMixin, models.Model):
 
     kind = models.CharField(_("type"), max_length=32, choices=Kind)
     subject = models.CharField(_("objet"), max_length=200)
-    body = models.TextField(
+    body = RichTextField(
         _("texte"),
-        max_length=5000,
+        features=[],
+        max_length=10000,
         help_text=_(
-            "Texte simple. Une ligne vide sépare deux paragraphes. Variables : {prenom}, "
-            "{commune}, {lien}, {lien_preferences}, {lien_desinscription} ; {mois} dans le rappel "
-            "mensuel."
+            "Texte simple, sans mise en forme : Entrée commence un nouveau paragraphe. "
+            "Variables : {prenom}, {commune}, {lien}, {lien_preferences}, "
+            "{lien_desinscription} ; {mois} dans le rappel mensuel."
         ),
     )
 
@@ -111,4 +175,5 @@ class EmailTemplate(TranslatableMixin, models.Model):
         """(subject, plain text, HTML fragment) with `values` filled in. The subject is one
         line: a newline in a value would otherwise become a header injection."""
         subject = " ".join(fill_text(self.subject, values).split())
-        return subject, fill_text(self.body, values), fill_html(self.body, values)
+        text = body_text(self.body)
+        return subject, fill_text(text, values), fill_html(text, values)

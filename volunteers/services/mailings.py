@@ -42,6 +42,7 @@ from anymail.signals import EventType
 
 from .. import emails, mailing_emails
 from ..models import Delivery, DeliveryEvent, EmailTemplate, Mailing, Volunteer
+from ..models.emails import body_text
 from .volunteers import volunteer_suppress
 
 logger = logging.getLogger(__name__)
@@ -940,7 +941,7 @@ def mailing_monthly_reminder_send(*, today: date | None = None) -> list[Mailing]
             if template is None:
                 subject, text = (str(s) for s in REMINDER_DEFAULT)
             else:
-                subject, text = template.subject, template.body
+                subject, text = template.subject, body_text(template.body)
             month_name = formats.date_format(month, "F")
             subject = subject.replace("{mois}", month_name)
             text = text.replace("{mois}", month_name)
