@@ -34,6 +34,8 @@ def instance_translate(*, instance, language_code, strings, publish=True):
     target_locale = locale_get(language_code)
     current = _translation_current(instance, target_locale, strings)
     if current is not None:
+        if isinstance(current[0], Page):
+            page_numchild_fix(current[0])  # a count left stale by an earlier load
         return current
     source, created = TranslationSource.get_or_create_from_instance(instance)
     if not created:
