@@ -131,10 +131,9 @@ def fill_story(page, lang, story):
         page, ADMIN[lang]["choose_commune"], search=story["commune_code"], choice=story["commune"]
     )
     assert story["commune"] in page.locator("[data-contentpath=commune]").inner_text()
-    # One of the demo's illustrated portraits ("Illustration – <story>").
-    choose_in_modal(
-        page, ADMIN[lang]["choose_image"], search="Illustration", choice="Illustration –"
-    )
+    # One of the demo's illustrated portraits ("Illustration – <story>"), picked from the
+    # chooser's first page (its search depends on the worker having indexed the images).
+    choose_in_modal(page, ADMIN[lang]["choose_image"], choice="Illustration –")
     page.fill("#id_portrait_alt", story["portrait_alt"])
     page.locator("[data-contentpath=themes] label", has_text=exact(story["theme"])).click()
     page.fill("#id_summary", story["summary"])

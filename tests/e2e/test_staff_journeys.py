@@ -155,8 +155,9 @@ def _public_story(visitor, path, *, title, paragraphs, theme, lang):
     return page
 
 
-def _wait_for_search(visitor, path, text, timeout=30):
-    """The site search at `path` finds `text`, once the worker has indexed it."""
+def _wait_for_search(visitor, path, text, timeout=120):
+    """The site search at `path` finds `text`, once the worker has indexed it (after the
+    demo's own indexing tasks, on a fresh site)."""
     deadline = time.monotonic() + timeout
     while True:
         visitor.goto(path)
