@@ -311,9 +311,12 @@ def page_publish(page, *, changed=True):
     return False
 
 
-def account_ensure(*, username, password, description, groups=(), superuser=False, first_name=""):
+def account_ensure(
+    *, username, password, description, groups=(), superuser=False, first_name="", stdout=None
+):
     """A demo account (staff, in `groups`), created with `password` the first time, then left
-    as it is unless its flags or groups differ. Recorded for load_demo's list of accounts."""
+    as it is unless its flags or groups differ. Recorded for load_demo's closing list of
+    accounts (with their passwords); named on `stdout` as the loader goes."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username,
@@ -334,6 +337,8 @@ def account_ensure(*, username, password, description, groups=(), superuser=Fals
     if wanted:
         user.groups.add(*wanted)
     ACCOUNTS_CREATED.append((description, username, password))
+    if stdout:
+        stdout.write(f"  Compte de démo {username} : {description}")
     return user
 
 
@@ -353,6 +358,7 @@ def _ensure_accounts(stdout=None):
             description=description,
             groups=groups,
             superuser=superuser,
+            stdout=stdout,
         )
 
 

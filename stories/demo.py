@@ -221,10 +221,14 @@ ACCOUNTS = [
 ]
 
 
-def _ensure_accounts():
+def _ensure_accounts(stdout=None):
     for username, password, group, description in ACCOUNTS:
         account_ensure(
-            username=username, password=password, description=description, groups=[group]
+            username=username,
+            password=password,
+            description=description,
+            groups=[group],
+            stdout=stdout,
         )
 
 
@@ -242,5 +246,5 @@ def load(stdout=None):
         for n, data in enumerate(STORIES)
     ]
     services.moderation_setup(index=index)
-    _ensure_accounts()
+    _ensure_accounts(stdout)
     return [s for s in stories if s is not None]

@@ -241,6 +241,7 @@ def _ensure_mairie_account(stdout):
         + ("" if commune else " (importez les communes pour lui donner Melun)"),
         groups=[MAIRIE_GROUP_NAME],
         first_name="Mairie de Melun",
+        stdout=stdout,
     )
     if commune is not None:
         MairieAccess.objects.get_or_create(user=user, commune=commune)
