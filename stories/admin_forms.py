@@ -1,11 +1,25 @@
 """The story page's admin form: say why publishing is refused before the model refuses it."""
 
+from django.db.models import Q
+
 from wagtail.admin.forms import WagtailAdminPageForm
 
 PUBLISHING_ACTIONS = ("action-publish", "action-submit")
 
 
 class StoryPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("themes")
+        locale_id = self.instance.locale_id or getattr(self.parent_page, "locale_id", None)
+        if field is not None and locale_id:
+            # Themes are snippets per language: a French story offers the French themes only
+            # (and keeps any it already has, e.g. an English copy synchronised from French).
+            chosen = self.instance.themes.all() if self.instance.pk else field.queryset.none()
+            field.queryset = field.queryset.filter(
+                Q(locale_id=locale_id) | Q(pk__in=chosen.values("pk"))
+            ).order_by("name")
+
     def is_publishing(self):
         """True when the editor asks to publish, to submit to moderation, approves the
         story in the moderation workflow (approving publishes it), or saves a story that is

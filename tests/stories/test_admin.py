@@ -69,3 +69,18 @@ def test_communication_staff_see_and_use_the_story_action(client, story_index, g
     response = client.post(f"/admin/stories/nominations/{nomination.pk}/histoire/")
     assert response.status_code == 302
     assert StoryPage.objects.get().hero_first_name == nomination.hero_first_name
+
+
+@pytest.mark.django_db
+def test_the_story_form_offers_the_themes_of_the_story_language_only(
+    admin_client, story_index, themes, locales
+):
+    # Seen in the browser: a French editor could tick "Repair" beside "Réparation".
+    english = themes["reparation"].copy_for_translation(locales["en"])
+    english.name = "Repair"
+    english.save()
+    html = admin_client.get(
+        f"/admin/pages/add/stories/storypage/{story_index.pk}/"
+    ).content.decode()
+    assert "Réparation" in html and "Aînés" in html
+    assert "Repair<" not in html and ">Repair" not in html and " Repair\n" not in html
