@@ -172,12 +172,10 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     visitor.goto(visitor.home())
     nav_link(visitor, 3).click()
     page.wait_for_load_state()
-    page.locator(
-        "main a[href*='s-engager'], main a[href*='communes-engagees'], main a[href*='engaged']"
-    ).first.click()
+    page.locator("main a[href*='communes-engagees'], main a[href*='committed-towns']").first.click()
     page.wait_for_load_state()
     if page.locator("form[method=post] #id_contact_name").count() == 0:
-        page.locator("main a[href*='s-engager'], main a[href*='join']").first.click()
+        page.locator("main a[href$='/s-engager/'], main a[href$='/join/']").first.click()
         page.wait_for_load_state()
     commune = {"fr": ("77000", "77288"), "en": ("33000", "33063")}[lang]
     page.fill("#id_q", commune[0])

@@ -25,7 +25,7 @@ def test_sign_up_sent_too_fast_says_so_without_internal_labels(visitor_factory, 
     page.locator("#id_consent_emails").check()
     page.locator("form.volunteer-signup button[type=submit]").click()  # well under a second
     page.wait_for_load_state()
-    errors = page.locator("form.volunteer-signup .errorlist, form.volunteer-signup [role=alert]")
+    errors = page.locator("main [role=alert], main .errorlist")
     text = " ".join(errors.all_inner_texts())
     assert text.strip(), "no error shown"
     assert "Started" not in page.locator("main").inner_text()
