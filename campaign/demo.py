@@ -2,6 +2,7 @@
 and the demo accounts. Idempotent: every object is found by a stable key before it is created."""
 
 import json
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -143,36 +144,137 @@ PAGES = [
         ],
     ),
     (
+        # The accessibility statement, in the RGAA model's order (docs/ACCESSIBILITY.md says
+        # how the checks it reports were made). No full RGAA audit has been made: the RGAA
+        # then requires "non conforme", whatever automated checks find.
         "accessibilite",
         ("Accessibilité", "Accessibility"),
         (
             "Nous voulons que chacun puisse utiliser ce site, quels que soient son âge, son "
-            "matériel et sa façon de naviguer.",
+            "matériel et sa façon de naviguer. Voici où nous en sommes.",
             "We want everyone to be able to use this site, whatever their age, their device "
-            "and the way they browse.",
+            "and the way they browse. Here is where we stand.",
         ),
         [
             (
-                "Ce site vise la conformité au référentiel RGAA 4.1 et aux règles WCAG 2.1 "
-                "niveau AA. Il est partiellement conforme : un audit complet est prévu.",
-                "This site aims to comply with the French RGAA 4.1 standard and WCAG 2.1 "
-                "level AA. It is partially compliant: a full audit is planned.",
+                "Les mairies et les associations de la campagne Tous Voisins – Tous Solidaires "
+                "s'engagent à rendre ce site accessible, conformément à l'article 47 de la loi "
+                "n° 2005-102 du 11 février 2005. Cette déclaration d'accessibilité s'applique "
+                "à tout le site, en français et en anglais.",
+                "The town halls and associations of the Tous Voisins – Tous Solidaires campaign "
+                "are committed to making this site accessible, in accordance with article 47 of "
+                "French law no. 2005-102 of 11 February 2005. This accessibility statement "
+                "applies to the whole site, in French and in English.",
+            ),
+            ("h2", "État de conformité", "Compliance status"),
+            (
+                "Ce site est non conforme au référentiel général d'amélioration de "
+                "l'accessibilité (RGAA), version 4.1. Le RGAA impose cette mention tant "
+                "qu'aucun audit complet n'a été réalisé, et c'est notre cas. Elle ne veut pas "
+                "dire que le site est inutilisable : les contrôles décrits ci-dessous ne "
+                "trouvent aucune erreur, mais ils ne remplacent pas un audit.",
+                "This site is non-compliant with the French accessibility standard RGAA, "
+                "version 4.1. The RGAA requires this wording as long as no full audit has been "
+                "carried out, which is our case. It does not mean the site cannot be used: the "
+                "checks described below find no error, but they do not replace an audit.",
+            ),
+            ("h2", "Ce que nous avons vérifié", "What we checked"),
+            (
+                "Le 5 décembre 2026, nous avons contrôlé le site dans le navigateur Chromium "
+                "avec l'outil axe-core (version 4.12.1), selon les règles des WCAG 2.1, "
+                "niveaux A et AA. Chaque type de page a été vérifié en français et en anglais, "
+                "avec et sans JavaScript : l'accueil, les pages de contenu, les histoires, les "
+                "gestes, les kits, l'affiche personnalisée, les communes engagées, "
+                "l'inscription à l'heure civique et ses suites, la recherche et la page "
+                "introuvable. Nous avons aussi envoyé chaque formulaire vide, pour vérifier "
+                "ses messages d'erreur. Résultat : aucune erreur détectée.",
+                "On 5 December 2026, we checked the site in the Chromium browser with the "
+                "axe-core tool (version 4.12.1), against the WCAG 2.1 rules, levels A and AA. "
+                "Every type of page was checked in French and in English, with and without "
+                "JavaScript: the home page, the content pages, the stories, the gestures, the "
+                "kits, the personalised poster, the committed towns, the civic hour sign-up "
+                "and what follows it, the search and the page not found. We also sent every "
+                "form empty, to check its error messages. Result: no error detected.",
             ),
             (
-                "Toutes les démarches fonctionnent sans JavaScript, au clavier et avec un "
-                "lecteur d'écran. Les pages s'impriment proprement.",
-                "Every task works without JavaScript, with a keyboard and with a screen "
-                "reader. Pages print cleanly.",
+                "Nous avons aussi rempli et envoyé le formulaire d'inscription avec le clavier "
+                "seul : à chaque étape, on voit clairement quel élément est sélectionné.",
+                "We also filled in and sent the sign-up form with the keyboard alone: at every "
+                "step, you can clearly see which element is selected.",
             ),
             (
-                "Vous rencontrez une difficulté ? Écrivez-nous à bonjour@tousvoisins.example : "
-                "nous vous aiderons et nous corrigerons le problème.",
-                "Having trouble? Write to us at bonjour@tousvoisins.example: we will help you "
-                "and fix the problem.",
+                "Technologies utilisées : HTML, CSS, SVG et JavaScript. JavaScript est "
+                "facultatif : tout fonctionne sans lui.",
+                "Technologies used: HTML, CSS, SVG and JavaScript. JavaScript is optional: "
+                "everything works without it.",
+            ),
+            ("h2", "Ce qui n'est pas encore vérifié", "What has not been checked yet"),
+            (
+                "Un outil automatique ne voit qu'une partie des problèmes. Nous n'avons pas "
+                "encore testé le site avec un lecteur d'écran, ni avec un texte agrandi à "
+                "200 %, ni avec des personnes en situation de handicap.",
+                "An automatic tool only finds some of the problems. We have not yet tested the "
+                "site with a screen reader, with text enlarged to 200%, or with people with "
+                "disabilities.",
+            ),
+            (
+                "Les documents PDF (le livret des 100 gestes, les affiches, les kits) n'ont "
+                "pas été vérifiés : un lecteur d'écran les lit sans doute mal. Le contenu du "
+                "livret se trouve aussi sur ce site, dans la rubrique des 100 gestes.",
+                "The PDF documents (the 100 gestures booklet, the posters, the kits) have not "
+                "been checked: a screen reader probably reads them poorly. The booklet's "
+                "content is also on this site, in the 100 gestures section.",
+            ),
+            ("h2", "Nous signaler un problème", "Tell us about a problem"),
+            (
+                "Vous n'arrivez pas à utiliser une page ou un document ? Écrivez-nous à "
+                '<a href="mailto:bonjour@tousvoisins.example">bonjour@tousvoisins.example</a>. '
+                "Nous vous répondrons sous cinq jours ouvrés et nous vous donnerons "
+                "l'information sous une autre forme : par e-mail, par téléphone ou sur papier.",
+                "Cannot use a page or a document? Write to us at "
+                '<a href="mailto:bonjour@tousvoisins.example">bonjour@tousvoisins.example</a>. '
+                "We will answer within five working days and give you the information in "
+                "another form: by email, by phone or on paper.",
+            ),
+            ("h2", "Voies de recours", "If our answer does not satisfy you"),
+            (
+                "Vous nous avez signalé un problème d'accessibilité et notre réponse ne vous "
+                "satisfait pas ? Vous pouvez saisir le Défenseur des droits :",
+                "You told us about an accessibility problem and our answer does not satisfy "
+                "you? You can turn to the Défenseur des droits, the French rights defender:",
+            ),
+            (
+                "ul",
+                [
+                    (
+                        "en lui écrivant avec son "
+                        '<a href="https://formulaire.defenseurdesdroits.fr/">'
+                        "formulaire en ligne</a> ;",
+                        "by writing to them with their "
+                        '<a href="https://formulaire.defenseurdesdroits.fr/">online form</a>;',
+                    ),
+                    (
+                        "en contactant le "
+                        '<a href="https://www.defenseurdesdroits.fr/saisir/delegues">'
+                        "délégué du Défenseur des droits</a> près de chez vous ;",
+                        "by contacting the "
+                        '<a href="https://www.defenseurdesdroits.fr/saisir/delegues">'
+                        "Défenseur des droits delegate</a> near you;",
+                    ),
+                    (
+                        "par courrier, gratuitement et sans timbre : Défenseur des droits, "
+                        "Libre réponse 71120, 75342 Paris CEDEX 07.",
+                        "by post, free of charge and without a stamp: Défenseur des droits, "
+                        "Libre réponse 71120, 75342 Paris CEDEX 07, France.",
+                    ),
+                ],
             ),
         ],
     ),
 ]
+
+# The RGAA asks for the conformity status on every page: the footer's link says it.
+ACCESSIBILITY_LINK = ("Accessibilité : non conforme", "Accessibility: non-compliant")
 
 FOOTER_TEXT = (
     "<p>Une campagne des mairies et de leurs partenaires associatifs.</p>",
@@ -180,8 +282,35 @@ FOOTER_TEXT = (
 )
 
 
-def _rich(paragraphs):
-    return [("paragraph", f"<p>{text}</p>") for text in paragraphs]
+_LINK = re.compile(r"<a href=\"[^\"]*\">")
+
+
+def _segment(html):
+    """A text as wagtail-localize segments it: each link's address moved out, the link
+    named a1, a2… in its place."""
+    count = iter(range(1, 100))
+    return _LINK.sub(lambda _match: f'<a id="a{next(count)}">', html)
+
+
+def _body(items):
+    """A content page's body in French, and the English of each of its texts. An item is a
+    paragraph (fr, en), a heading ("h2", fr, en) or a list ("ul", [(fr, en), …])."""
+    blocks, strings = [], {}
+    for item in items:
+        if item[0] == "h2":
+            _kind, fr, en = item
+            blocks.append(("heading", {"text": fr, "level": "h2"}))
+            strings[fr] = en
+        elif item[0] == "ul":
+            entries = item[1]
+            html = "".join(f"<li>{fr}</li>" for fr, _en in entries)
+            blocks.append(("paragraph", f"<ul>{html}</ul>"))
+            strings.update({_segment(fr): _segment(en) for fr, en in entries})
+        else:
+            fr, en = item
+            blocks.append(("paragraph", f"<p>{fr}</p>"))
+            strings[_segment(fr)] = _segment(en)
+    return blocks, strings
 
 
 def _stream_json(blocks):
@@ -211,17 +340,18 @@ def _ensure_content_page(home, slug, title, introduction, paragraphs):
     if page is None:
         page = ContentPage(title=title[0], slug=slug, locale=home.locale)
         home.add_child(instance=page)
+    blocks, body_strings = _body(paragraphs)
     changed = fields_update(
         page,
         {
             "title": title[0],
             "introduction": introduction[0],
-            "body": _stream_json(_rich([fr for fr, _en in paragraphs])),
+            "body": _stream_json(blocks),
         },
     )
     page_publish(page, changed=changed)
     strings = {slug: slugify(title[1]), title[0]: title[1], introduction[0]: introduction[1]}
-    strings.update(dict(paragraphs))
+    strings.update(body_strings)
     instance_translate(instance=page, language_code="en", strings=strings)
     return page
 
@@ -250,19 +380,19 @@ def _ensure_navigation(fr, pages):
             "footer_links": json.dumps(
                 [
                     _link(pages[slug])
-                    for slug in (
-                        "la-campagne",
-                        "mentions-legales",
-                        "donnees-personnelles",
-                        "accessibilite",
-                    )
+                    for slug in ("la-campagne", "mentions-legales", "donnees-personnelles")
                 ]
+                + [_link(pages["accessibilite"], ACCESSIBILITY_LINK[0])]
             ),
         },
     )
     if changed or nav.pk is None:
         nav.save()
-    strings = {"Navigation": "Navigation", FOOTER_TEXT[0][3:-4]: FOOTER_TEXT[1][3:-4]}
+    strings = {
+        "Navigation": "Navigation",
+        FOOTER_TEXT[0][3:-4]: FOOTER_TEXT[1][3:-4],
+        ACCESSIBILITY_LINK[0]: ACCESSIBILITY_LINK[1],
+    }
     instance_translate(instance=nav, language_code="en", strings=strings)
     return nav
 

@@ -48,7 +48,10 @@
     return fieldset;
   }
 
-  postcode.addEventListener("change", function () {
+  // Looked up as soon as five digits are typed, not only when the field is left: the choice
+  // then appears right after the postcode before the next Tab, so a keyboard user meets it in
+  // order instead of having to come back to it.
+  function lookup() {
     var code = postcode.value.replace(/\s+/g, "");
     if (!/^[0-9]{5}$/.test(code) || code === lastCode) return;
     lastCode = code;
@@ -70,5 +73,8 @@
       .catch(function () {
         // The server asks for the commune after sending: nothing is lost.
       });
-  });
+  }
+
+  postcode.addEventListener("input", lookup);
+  postcode.addEventListener("change", lookup);
 })();
