@@ -15,9 +15,10 @@ class StoryPageForm(WagtailAdminPageForm):
         if field is not None and locale_id:
             # Themes are snippets per language: a French story offers the French themes only
             # (and keeps any it already has, e.g. an English copy synchronised from French).
-            chosen = self.instance.themes.all() if self.instance.pk else field.queryset.none()
+            # (A list: on a page being edited, themes is modelcluster's in-memory relation.)
+            chosen = [theme.pk for theme in self.instance.themes.all()] if self.instance.pk else []
             field.queryset = field.queryset.filter(
-                Q(locale_id=locale_id) | Q(pk__in=chosen.values("pk"))
+                Q(locale_id=locale_id) | Q(pk__in=chosen)
             ).order_by("name")
 
     def is_publishing(self):
