@@ -143,6 +143,12 @@ class Visitor:
             assert response.status == expect_status, f"{path}: {response.status}"
         return response
 
+    def status(self):
+        """The HTTP status of the page now shown (a 404 page has a heading too)."""
+        return self.page.evaluate(
+            "() => performance.getEntriesByType('navigation')[0].responseStatus"
+        )
+
     def home(self):
         return "/" if self.lang == "fr" else "/en/"
 
