@@ -20,10 +20,6 @@ E2E_DIR = Path(__file__).parent
 OUT_DIR = E2E_DIR.parents[1] / "var" / "e2e"
 LANGUAGES = ["fr", "en"]
 
-# Playwright's sync API runs an event loop in this thread; nothing here touches the ORM
-# directly (the site runs in its own processes), but Django's guard would still object.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _why_not_runnable():
     if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):

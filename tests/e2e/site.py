@@ -114,7 +114,11 @@ class LiveSite:
         return self.base_url + path
 
     def env(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("PYTEST") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        }
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "campaign.settings.production",

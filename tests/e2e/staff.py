@@ -135,12 +135,17 @@ def fill_story(page, lang, story):
     # chooser's first page (its search depends on the worker having indexed the images).
     choose_in_modal(page, ADMIN[lang]["choose_image"], choice="Illustration –")
     page.fill("#id_portrait_alt", story["portrait_alt"])
-    page.locator("[data-contentpath=themes] label", has_text=exact(story["theme"])).click()
+    theme = page.locator("[data-contentpath=themes] label", has_text=exact(story["theme"]))
+    theme.locator("input").check()
+    assert theme.locator("input").is_checked()
     page.fill("#id_summary", story["summary"])
     for paragraph in story["paragraphs"]:
         add_paragraph(page, lang, paragraph)
     if story.get("consent", True):
         page.locator("#id_consent_given").check()
+    # The slug is written from the title by the admin's script (in the Promote tab); on a
+    # busy machine it can lag behind a fast typist: wait for it as a person would see it.
+    page.wait_for_function("() => (document.querySelector('#id_slug') || {}).value")
 
 
 def messages(page):
