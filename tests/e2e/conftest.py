@@ -17,7 +17,7 @@ import pytest
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("E2E_REQUIRED", "") == "1"
 E2E_DIR = Path(__file__).parent
-OUT_DIR = E2E_DIR.parents[1] / "var" / "e2e"
+OUT_DIR = Path(os.environ.get("E2E_OUT") or E2E_DIR.parents[1] / "var" / "e2e")
 LANGUAGES = ["fr", "en"]
 
 
@@ -149,7 +149,7 @@ class Visitor:
         return "/" if self.lang == "fr" else "/en/"
 
     def shot(self, name):
-        folder = Path(__file__).resolve().parents[2] / "var" / "e2e"
+        folder = OUT_DIR
         folder.mkdir(parents=True, exist_ok=True)
         suffix = f"{self.lang}-{'js' if self.js else 'nojs'}"
         path = folder / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}-{suffix}.png"

@@ -25,7 +25,9 @@ from pathlib import Path
 from django.conf import settings
 
 PROJECT = Path(settings.BASE_DIR)
-OUT = PROJECT / "var" / "e2e"
+# E2E_OUT moves the run (database, emails, screenshots) elsewhere, so that two runs on one
+# machine do not share a database.
+OUT = Path(os.environ.get("E2E_OUT") or PROJECT / "var" / "e2e")
 PYTHON = sys.executable
 
 

@@ -15,13 +15,12 @@ the audit still runs. The keyboard journey uses a browser with JavaScript really
 import json
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import LANGUAGES
+from .conftest import LANGUAGES, OUT_DIR
 from .site import links_in, text_of
 from .test_volunteer_journeys import SUBJECTS
 
@@ -30,7 +29,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # (themes 9 and 12) where WCAG's tags leave them out. They fail the audit too.
 EXTRA_TAGS = ["best-practice"]
 AXE = Axe()
-REPORT_FILE = Path(__file__).resolve().parents[2] / "var" / "e2e" / "accessibility.txt"
+REPORT_FILE = OUT_DIR / "accessibility.txt"
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 LANG = pytest.mark.parametrize("lang", LANGUAGES)
 

@@ -9,12 +9,11 @@ The summary line is printed and written to var/e2e/linkcheck.txt."""
 
 import io
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import linkcheck
 
-OUT = Path(__file__).resolve().parents[2] / "var" / "e2e"
+OUT = OUT_DIR
 
 # The only other hosts the site's pages may name, and why (the demo content's own external
 # links are the Défenseur des droits'). Share buttons carry the page's own address in their
