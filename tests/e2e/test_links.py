@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import linkcheck
+from .conftest import OUT_DIR
 
 OUT = OUT_DIR
 
