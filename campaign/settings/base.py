@@ -202,6 +202,35 @@ MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
 # Hero nominations accepted per hour from one client address or one proposer email.
 STORIES_NOMINATIONS_PER_HOUR = int(env.get("STORIES_NOMINATIONS_PER_HOUR", "3"))
 
+# Rate limits (campaign/ratelimit.py): scope -> "count/seconds", each overridable by the
+# environment variable RATE_LIMIT_<SCOPE> (e.g. RATE_LIMIT_SIGNUP=1000/3600). Scopes without
+# "_email"/"_account" count per client address, the others per typed email or account.
+# Reverse proxies in front of the application that append to X-Forwarded-For (load balancer,
+# CDN, nginx): the client address is the entry the outermost of them wrote. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(env.get("TRUSTED_PROXY_COUNT", "0"))
+RATE_LIMITS = {
+    "signup": "20/3600",
+    "signup_email": "5/3600",
+    "nomination": "5/3600",
+    "nomination_email": "3/3600",
+    "engagement": "5/3600",
+    "engagement_email": "3/86400",
+    "poster": "30/3600",
+    "gesture_done": "30/3600",
+    "search": "120/60",
+    "admin_login": "30/900",
+    "admin_login_account": "10/900",
+    "password_reset": "5/3600",
+    "password_reset_email": "3/3600",
+}
+RATE_LIMITS.update(
+    {
+        scope: env[f"RATE_LIMIT_{scope.upper()}"]
+        for scope in RATE_LIMITS
+        if env.get(f"RATE_LIMIT_{scope.upper()}")
+    }
+)
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Tous Voisins – Tous Solidaires"
 WAGTAILADMIN_BASE_URL = env.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
