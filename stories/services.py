@@ -3,7 +3,9 @@ turn one into a draft story, set up the moderation of stories. Views, tasks, com
 admin actions call these functions."""
 
 import hashlib
+import hmac
 import json
+import logging
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -28,6 +30,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from campaign import ratelimit
 from campaign.translated import translated_only
 
 from .models import Nomination, StoryIndexPage, StoryPage
@@ -37,44 +40,59 @@ COMMUNICATION_GROUP = "Communication"
 WORKFLOW_NAME = "Modération des histoires"
 TASK_NAME = "Validation par l'équipe communication"
 
-# Rate limit of the nomination form: at most settings.STORIES_NOMINATIONS_PER_HOUR nominations
-# an hour from one address (IP) or one proposer email; an identical nomination within the
-# hour is dropped at once.
-RATE_WINDOW_SECONDS = 3600
+logger = logging.getLogger(__name__)
+
+# Anti-abuse of the nomination form: the scopes "nomination" (per client address) and
+# "nomination_email" (per proposer email) of campaign/ratelimit.py; an identical nomination
+# sent again within the hour is recognised as already received (and the visitor told so).
+REPEAT_WINDOW_SECONDS = 3600
 
 
 def _digest(*parts):
-    # Only digests go in the cache: no IP address or email in clear, even in Redis.
+    # Only digests go in the cache: no email or text in clear, even in Redis.
     text = "\x1f".join(str(p).strip().lower() for p in parts)
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{text}".encode()).hexdigest()[:32]
+    return hmac.new(
+        f"stories.nomination:{settings.SECRET_KEY}".encode(),
+        text.encode("utf-8", "surrogatepass"),
+        hashlib.sha256,
+    ).hexdigest()[:40]
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def nomination_rate_limited(*, request, data):
-    """True when this nomination should be silently dropped: the same one was just sent,
-    or its address or proposer already sent STORIES_NOMINATIONS_PER_HOUR this hour. Counts it
-    otherwise."""
-    same_digest = _digest(
+def _repeat_key(data):
+    digest = _digest(
         data["proposer_email"], data["hero_first_name"], data["commune"].pk, data["what_they_did"]
     )
-    same = f"stories:nomination:same:{same_digest}"
-    by_ip = f"stories:nomination:ip:{_digest(_client_ip(request))}"
-    by_email = f"stories:nomination:email:{_digest(data['proposer_email'])}"
-    if not cache.add(same, 1, RATE_WINDOW_SECONDS):
-        return True
-    limited = False
-    for key in (by_ip, by_email):
-        cache.add(key, 0, RATE_WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
-            count = 1
-        limited = limited or count > settings.STORIES_NOMINATIONS_PER_HOUR
-    return limited
+    return f"stories:nomination:same:{digest}"
+
+
+def nomination_is_repeat(*, data) -> bool:
+    """True when this very nomination was received within the hour (a double click, a
+    reload); otherwise remember it, atomically, so that two simultaneous posts save one."""
+    try:
+        return not cache.add(_repeat_key(data), 1, REPEAT_WINDOW_SECONDS)
+    except Exception:  # noqa: BLE001 - a cache failure never refuses a nomination
+        logger.warning("nominations: cache unavailable, repeat check skipped")
+        return False
+
+
+def nomination_forget_repeat(*, data):
+    """Undo nomination_is_repeat's memory when the nomination was not saved after all, so
+    that sending it again later is not answered "already received"."""
+    try:
+        cache.delete(_repeat_key(data))
+    except Exception:  # noqa: BLE001
+        logger.warning("nominations: cache unavailable, repeat memory not cleared")
+
+
+def nomination_refused(*, request, data):
+    """The rate limiter's refusal (a Verdict) when this client address or this proposer
+    email has sent too many nominations this window, else None. Counts this one."""
+    verdicts = [
+        ratelimit.consume(request, "nomination"),
+        ratelimit.consume(request, "nomination_email", key=data["proposer_email"].strip().lower()),
+    ]
+    refused = [v for v in verdicts if not v.allowed]
+    return max(refused, key=lambda v: v.retry_after) if refused else None
 
 
 def nomination_create(*, data, language):

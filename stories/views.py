@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Locale
 
+from campaign import ratelimit
 from campaign.geography.models import Commune, Department, Region
 from campaign.models import CampaignSettings
 from campaign.site_address import public_url
@@ -180,15 +181,24 @@ def nominate(request, *, index):
     GET), so that reloading never sends it twice."""
     thanks_url = index.url + index.reverse_subpage("nominate_thanks_route")
     if request.method == "POST":
+        # Over the address's limit: refused before the form is validated or its photo checked.
+        early = ratelimit.peek(request, "nomination")
+        if not early.allowed:
+            return ratelimit.too_many_requests(request, early)
         form = NominationForm(request.POST, request.FILES)
         if form.is_valid():
-            # A repeated post gets the same answer as a success, but adds no nomination and
-            # no email: a double click or a script learns nothing and floods nobody.
-            if not services.nomination_rate_limited(request=request, data=form.cleaned_data):
-                with transaction.atomic():
-                    services.nomination_create(
-                        data=form.cleaned_data, language=request.LANGUAGE_CODE
-                    )
+            data = form.cleaned_data
+            if services.nomination_is_repeat(data=data):
+                # The same nomination again (a double click, a reload): saved once, and the
+                # visitor is told it was already received.
+                return HttpResponseRedirect(thanks_url + "?deja=1")
+            refused = services.nomination_refused(request=request, data=data)
+            if refused:
+                # Too many: the 429 page says so and when to try again; nothing is saved.
+                services.nomination_forget_repeat(data=data)
+                return ratelimit.too_many_requests(request, refused)
+            with transaction.atomic():
+                services.nomination_create(data=data, language=request.LANGUAGE_CODE)
             return HttpResponseRedirect(thanks_url)
     else:
         form = NominationForm()
@@ -200,4 +210,5 @@ def nominate(request, *, index):
 
 
 def nominate_thanks(request, *, index):
-    return render(request, "stories/nominate_thanks.html", {"page": index, "self": index})
+    context = {"page": index, "self": index, "already": request.GET.get("deja") == "1"}
+    return render(request, "stories/nominate_thanks.html", context)

@@ -5,9 +5,11 @@ settings file), then falls back to the default here.
 | name | default | meaning |
 | --- | --- | --- |
 | VOLUNTEERS_MIN_FILL_SECONDS | 3 | a sign-up form sent sooner after display is refused |
-| VOLUNTEERS_RATE_LIMIT_PER_IP | 20/3600 | sign-up posts per client address per window (s) |
-| VOLUNTEERS_RATE_LIMIT_PER_EMAIL | 5/3600 | sign-up posts per email address per window (s) |
-| VOLUNTEERS_CLIENT_IP_HEADER | (empty) | e.g. HTTP_X_FORWARDED_FOR behind a trusted proxy |
+
+The sign-up's rate limits are the scopes "signup" (per client address) and "signup_email" (per
+typed email address) of the site's one limiter, campaign/ratelimit.py: settings RATE_LIMITS,
+environment RATE_LIMIT_SIGNUP and RATE_LIMIT_SIGNUP_EMAIL; the client address behind proxies
+comes from TRUSTED_PROXY_COUNT.
 """
 
 import os
@@ -16,9 +18,6 @@ from django.conf import settings
 
 DEFAULTS = {
     "VOLUNTEERS_MIN_FILL_SECONDS": "3",
-    "VOLUNTEERS_RATE_LIMIT_PER_IP": "20/3600",
-    "VOLUNTEERS_RATE_LIMIT_PER_EMAIL": "5/3600",
-    "VOLUNTEERS_CLIENT_IP_HEADER": "",
 }
 
 # Fixed by the issue and the CNIL's guidance, not tunable.
@@ -39,23 +38,3 @@ def _raw(name):
 
 def min_fill_seconds() -> float:
     return float(_raw("VOLUNTEERS_MIN_FILL_SECONDS"))
-
-
-def _rate(name) -> tuple[int, int]:
-    value = _raw(name)
-    if isinstance(value, (tuple, list)):
-        return int(value[0]), int(value[1])
-    count, _, window = str(value).partition("/")
-    return int(count), int(window or 3600)
-
-
-def rate_limit_per_ip() -> tuple[int, int]:
-    return _rate("VOLUNTEERS_RATE_LIMIT_PER_IP")
-
-
-def rate_limit_per_email() -> tuple[int, int]:
-    return _rate("VOLUNTEERS_RATE_LIMIT_PER_EMAIL")
-
-
-def client_ip_header() -> str:
-    return str(_raw("VOLUNTEERS_CLIENT_IP_HEADER") or "")

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from campaign import ratelimit
 from campaign.geography.models import INSEE_CODE_RE
 
-from . import conf, services, tokens
+from . import services, tokens
 from .forms import (
     CONSENT_EMAILS_LABEL,
     CONSENT_MAIRIE_LABEL,
@@ -26,14 +27,6 @@ from .forms import (
 )
 from .interests import interest_choices
 from .models import ConsentRecord, Volunteer, VolunteerSignupPage
-
-
-def client_ip(request) -> str:
-    header = conf.client_ip_header()
-    if header and request.META.get(header):
-        # The left-most entry is the client, as the trusted proxy saw it.
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _private(response):
@@ -72,6 +65,17 @@ def _utm(data):
     }
 
 
+def _signup_refused(request):
+    """The refusal when this client address or the typed email address has sent too many
+    sign-ups this window, else None. Both counters count this post."""
+    verdicts = [ratelimit.consume(request, "signup")]
+    email = request.POST.get("email", "")[:254].strip().lower()
+    if email:
+        verdicts.append(ratelimit.consume(request, "signup_email", key=email))
+    refused = [v for v in verdicts if not v.allowed]
+    return max(refused, key=lambda v: v.retry_after) if refused else None
+
+
 def signup_page_serve(request, page: VolunteerSignupPage):
     status = 200
     if request.method == "POST":
@@ -79,21 +83,12 @@ def signup_page_serve(request, page: VolunteerSignupPage):
         if form.is_spam:
             # Bots get the same thank-you as everyone, and nothing is saved.
             return redirect(page.url + page.reverse_subpage("thanks"))
-        # Every post counts towards the limits, valid or not.
-        limited = services.signup_rate_limited(
-            client_ip=client_ip(request), email=request.POST.get("email", "")[:254]
-        )
-        valid = form.is_valid()
-        if limited:
-            form.add_error(
-                None,
-                _(
-                    "Trop d'inscriptions ont été envoyées depuis cette connexion ou pour "
-                    "cette adresse. Réessayez dans une heure."
-                ),
-            )
-            status = 429
-        elif valid:
+        # Every post counts towards the limits, valid or not; over them, the 429 page and
+        # nothing is saved.
+        refused = _signup_refused(request)
+        if refused:
+            return ratelimit.too_many_requests(request, refused)
+        if form.is_valid():
             data = form.cleaned_data
             services.volunteer_signup(
                 email=data["email"],

@@ -247,25 +247,122 @@ def test_the_hero_must_have_agreed_and_required_fields_are_said(client, story_in
 
 
 @pytest.mark.django_db
-def test_repeated_posts_are_rate_limited_with_the_same_response(
+def test_the_same_nomination_twice_is_saved_once_and_the_visitor_told(
     client, story_index, geography, django_capture_on_commit_callbacks
 ):
     first = _post(client, django_capture_on_commit_callbacks, _data())
     again = _post(client, django_capture_on_commit_callbacks, _data())
-    # The same nomination twice (a double click, a reload): one nomination, one email.
-    assert again.status_code == first.status_code == 302
-    assert again["Location"] == first["Location"]
+    # The same nomination twice (a double click, a reload): one nomination, one email, and
+    # the second answer says it was already received.
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == THANKS
+    assert again["Location"] == THANKS + "?deja=1"
     assert Nomination.objects.count() == 1 and len(mail.outbox) == 1
-    # Different nominations from the same address: three an hour, then silently dropped.
-    for n in range(4):
+    html = client.get(again["Location"]).content.decode()
+    assert "déjà envoyé cette proposition" in html
+    assert "déjà envoyé" not in client.get(THANKS).content.decode()
+
+
+def _limit(settings, **scopes):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, **scopes}
+
+
+@pytest.mark.django_db
+def test_over_the_address_limit_the_visitor_gets_429_and_nothing_is_dropped_silently(
+    client, story_index, geography, django_capture_on_commit_callbacks, settings
+):
+    _limit(settings, nomination="3/3600", nomination_email="100/3600")
+    statuses = []
+    for n in range(5):
         response = _post(
             client,
             django_capture_on_commit_callbacks,
             _data(hero_first_name=f"Voisin {n}", proposer_email=f"autre{n}@example.org"),
         )
-        assert response.status_code == 302 and response["Location"] == THANKS
+        statuses.append(response.status_code)
+    # Three saved and thanked; the others refused, said so, never thanked.
+    assert statuses == [302, 302, 302, 429, 429]
+    assert Nomination.objects.count() == 3 and len(mail.outbox) == 3
+    html = response.content.decode()
+    assert "Trop de demandes" in html and "Merci pour votre proposition" not in html
+    assert 0 < int(response["Retry-After"]) <= 3600
+    # Refused, then sent again once the window has passed: saved, not "already received".
+    from campaign import ratelimit
+
+    later = ratelimit.now() + 3600
+    import unittest.mock
+
+    with unittest.mock.patch.object(ratelimit, "now", lambda: later):
+        again = _post(
+            client,
+            django_capture_on_commit_callbacks,
+            _data(hero_first_name="Voisin 4", proposer_email="autre4@example.org"),
+        )
+    assert again["Location"] == THANKS
+    assert Nomination.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_proposer_email_limit_holds_across_addresses(
+    client, story_index, geography, django_capture_on_commit_callbacks, settings
+):
+    _limit(settings, nomination="100/3600", nomination_email="2/3600")
+    statuses = [
+        _post(
+            client,
+            django_capture_on_commit_callbacks,
+            _data(hero_first_name=f"Voisin {n}", proposer_email="Odile@Example.org"),
+            REMOTE_ADDR=f"192.0.2.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert Nomination.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_behind_a_load_balancer_each_visitor_has_a_counter(
+    client, story_index, geography, django_capture_on_commit_callbacks, settings
+):
+    # Before: keyed on REMOTE_ADDR, i.e. the load balancer, so the whole site shared it.
+    settings.TRUSTED_PROXY_COUNT = 1
+    _limit(settings, nomination="1/3600")
+    for n in range(3):
+        response = _post(
+            client,
+            django_capture_on_commit_callbacks,
+            _data(hero_first_name=f"Voisin {n}", proposer_email=f"p{n}@example.org"),
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+        assert response.status_code == 302
     assert Nomination.objects.count() == 3
-    assert len(mail.outbox) == 3
+    # And the client cannot escape its own counter by writing the header itself.
+    response = _post(
+        client,
+        django_capture_on_commit_callbacks,
+        _data(hero_first_name="Voisin 9", proposer_email="p9@example.org"),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.0",
+    )
+    assert response.status_code == 429
+    assert Nomination.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_429_page_is_in_english_for_an_english_visitor(
+    client, story_index, english_home, geography, settings
+):
+    from wagtail.models import Locale
+
+    english_index = story_index.copy_for_translation(Locale.objects.get(language_code="en"))
+    english_index.slug = "stories"
+    english_index.save_revision().publish()
+    _limit(settings, nomination="0/3600")
+    response = client.post("/en/stories/nominate-a-hero/", _data())
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+    assert not Nomination.objects.exists()
 
 
 @pytest.mark.django_db

@@ -132,22 +132,78 @@ def test_forged_form_timestamp_is_refused(geography, post_signup, signup_data):
     assert not Volunteer.objects.exists()
 
 
+def _limit(settings, **scopes):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, **scopes}
+
+
 def test_rate_limit_per_client_address(geography, post_signup, signup_data, settings):
-    settings.VOLUNTEERS_RATE_LIMIT_PER_IP = "2/3600"
+    _limit(settings, signup="2/3600")
     for i in range(2):
         assert post_signup(signup_data(email=f"p{i}@example.org")).status_code == 302
     response = post_signup(signup_data(email="p3@example.org"))
     assert response.status_code == 429
-    assert "Réessayez dans une heure" in response.content.decode()
+    html = response.content.decode()
+    assert "Trop de demandes" in html and "Rien n'a été enregistré" in html
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert "no-store" in response["Cache-Control"]
     assert Volunteer.objects.count() == 2
 
 
+def test_rate_limit_page_in_english(geography, client, english_signup_page, signup_data, settings):
+    _limit(settings, signup="0/3600")
+    response = client.post(english_signup_page.url, signup_data())
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many requests" in html and "Trop de demandes" not in html
+    assert not Volunteer.objects.exists()
+
+
 def test_rate_limit_per_email_address(geography, post_signup, signup_data, settings):
-    settings.VOLUNTEERS_RATE_LIMIT_PER_EMAIL = "2/3600"
+    _limit(settings, signup_email="2/3600")
     for i in range(2):
         post_signup(signup_data(), REMOTE_ADDR=f"10.0.0.{i}")
-    response = post_signup(signup_data(), REMOTE_ADDR="10.0.0.9")
+    response = post_signup(signup_data(email=" Camille@Example.org"), REMOTE_ADDR="10.0.0.9")
     assert response.status_code == 429
+    assert Volunteer.objects.count() == 1
+
+
+def test_rate_limit_window_ends(geography, post_signup, signup_data, settings, monkeypatch):
+    from campaign import ratelimit
+
+    _limit(settings, signup="1/3600")
+    monkeypatch.setattr(ratelimit, "now", lambda: 7200.0 * 1000)
+    assert post_signup(signup_data(email="a@example.org")).status_code == 302
+    assert post_signup(signup_data(email="b@example.org")).status_code == 429
+    monkeypatch.setattr(ratelimit, "now", lambda: 7200.0 * 1000 + 3600)
+    assert post_signup(signup_data(email="b@example.org")).status_code == 302
+    assert Volunteer.objects.count() == 2
+
+
+def test_spoofed_forwarded_for_does_not_escape_the_limit(
+    geography, post_signup, signup_data, settings
+):
+    # Behind one proxy, the client writes what it likes left of the proxy's own entry: a new
+    # "address" at each post must not give it a new counter.
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VOLUNTEERS_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"  # the old setting, now gone
+    _limit(settings, signup="2/3600")
+    statuses = [
+        post_signup(
+            signup_data(email=f"p{i}@example.org"),
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.9",
+        ).status_code
+        for i in range(4)
+    ]
+    assert statuses == [302, 302, 429, 429]
+    assert Volunteer.objects.count() == 2
+    # Another visitor behind the same proxy has a counter of their own.
+    other = post_signup(
+        signup_data(email="autre@example.org"),
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.10",
+    )
+    assert other.status_code == 302
 
 
 def test_postcode_with_several_communes_asks_which_one(
@@ -322,7 +378,7 @@ def test_signup_page_query_count_is_bounded(
 
 
 def test_invalid_posts_count_towards_the_limit_too(geography, post_signup, signup_data, settings):
-    settings.VOLUNTEERS_RATE_LIMIT_PER_IP = "2/3600"
+    _limit(settings, signup="2/3600")
     for _ in range(2):
         assert post_signup(signup_data(email="pas-une-adresse")).status_code == 400
     response = post_signup(signup_data(email="valide@example.org"))

@@ -5,7 +5,6 @@ the tasks in `tasks.py`, enqueued once the transaction has committed."""
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -167,26 +166,6 @@ def volunteer_signup(
             )
         _enqueue(tasks.send_confirmation_email, volunteer.pk)
     return SignupResult(volunteer=volunteer, created=True)
-
-
-def signup_rate_limited(*, client_ip: str, email: str) -> bool:
-    """True when this client address or this email address has posted too many sign-ups in
-    the window. Counts live in Django's cache (Redis in production, shared by all
-    processes). Every attempt counts, accepted or not."""
-    limited = False
-    for key, (limit, window) in (
-        (f"volunteers:signup:ip:{client_ip}", conf.rate_limit_per_ip()),
-        (f"volunteers:signup:email:{email_hash(email)}", conf.rate_limit_per_email()),
-    ):
-        # add() creates the counter with its expiry only if absent; incr() is atomic in Redis.
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window)
-            count = 1
-        limited = limited or count > limit
-    return limited
 
 
 def volunteer_confirm(*, volunteer: Volunteer) -> bool:
