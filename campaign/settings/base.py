@@ -199,9 +199,6 @@ MAILING_PARALLEL_TASKS = int(env.get("MAILING_PARALLEL_TASKS", "1"))
 MAILING_RETRY_BASE_SECONDS = float(env.get("MAILING_RETRY_BASE_SECONDS", "30"))
 MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
 
-# Hero nominations accepted per hour from one client address or one proposer email.
-STORIES_NOMINATIONS_PER_HOUR = int(env.get("STORIES_NOMINATIONS_PER_HOUR", "3"))
-
 # Rate limits (campaign/ratelimit.py): scope -> "count/seconds", each overridable by the
 # environment variable RATE_LIMIT_<SCOPE> (e.g. RATE_LIMIT_SIGNUP=1000/3600). Scopes without
 # "_email"/"_account" count per client address, the others per typed email or account.
