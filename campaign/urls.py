@@ -10,12 +10,20 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from campaign import views
+from campaign import accounts, views
 from campaign.routes import french_path
 from campaign.sitemaps import AllLanguagesSitemap
 from volunteers.webhooks import TrackingWebhookView
 
 urlpatterns = [
+    # The admin's sign-in and password reset, throttled (campaign/accounts.py): at Wagtail's
+    # own addresses and names, before Wagtail's admin, whose views they replace.
+    path("admin/login/", accounts.LoginView.as_view(), name="wagtailadmin_login"),
+    path(
+        "admin/password_reset/",
+        accounts.PasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
@@ -58,6 +66,8 @@ urlpatterns += i18n_patterns(
     path("", include("campaign.geography.urls")),
     path("", include("volunteers.urls")),
     path("", include("kits.urls")),
+    # Wagtail's front-end sign-in, throttled like the admin's (campaign/accounts.py).
+    path("_util/login/", accounts.FrontendLoginView.as_view(), name="wagtailcore_login"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -231,6 +231,9 @@ RATE_LIMITS.update(
 # Wagtail
 WAGTAIL_SITE_NAME = "Tous Voisins – Tous Solidaires"
 WAGTAILADMIN_BASE_URL = env.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The admin's sign-in and password reset, throttled (campaign/accounts.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "campaign.accounts.LoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "campaign.accounts.PasswordResetForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "zip", "png", "jpg", "jpeg", "odt", "docx", "txt", "csv", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
