@@ -109,7 +109,7 @@ def client_address(request) -> str:
     return _parse_address(entries[-proxies]) or fallback
 
 
-def _address_key(address: str) -> str:
+def address_bucket(address: str) -> str:
     """What a per-address limit counts on: the address, or its /64 for IPv6 (one subscriber
     line gets a whole /64, so counting single IPv6 addresses would let one visitor rotate)."""
     try:
@@ -155,7 +155,7 @@ def _digest(scope: str, key: str) -> str:
 def _window(scope: str, key: str | None, request) -> tuple[str, int, int, int]:
     count, seconds = rate(scope)
     if key is None:
-        key = "addr:" + _address_key(client_address(request))
+        key = "addr:" + address_bucket(client_address(request))
     else:
         key = "key:" + str(key)
     at = now()

@@ -218,6 +218,16 @@ def gestures_import(*, gestures_path=GESTURES_FILE, categories_path=CATEGORIES_F
     return report
 
 
+def gesture_done_first_time(*, request, page) -> bool:
+    """Whether this client address has not yet reported `page` (any of its translations)
+    within the window of the "gesture_done_once" rate limit; records that it now has. The
+    key is digested by the limiter: no address is stored in clear."""
+    from campaign import ratelimit
+
+    key = f"{page.translation_key}:{ratelimit.address_bucket(ratelimit.client_address(request))}"
+    return ratelimit.consume(request, "gesture_done_once", key=key).allowed
+
+
 def gesture_mark_done(*, page):
     """Add one to the anonymous "J'ai fait ce geste" counter of `page` (shared by its
     translations). An atomic UPDATE … SET count = count + 1, so concurrent clicks are all

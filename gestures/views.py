@@ -7,6 +7,8 @@ from django.http import FileResponse, HttpResponseNotAllowed, HttpResponseNotMod
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from campaign import ratelimit
+
 from . import selectors, services
 
 DONE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
@@ -14,17 +16,24 @@ BOOKLET_MAX_AGE = 60 * 10
 
 
 def gesture_done(request, *, page):
-    """POST only (CSRF-checked by Django's middleware): counts the visitor once per gesture,
-    remembered in a signed cookie that lists gesture numbers and nothing else."""
+    """POST only (CSRF-checked by Django's middleware): counts one person once per gesture,
+    within reason. A person is recognised by a signed cookie that lists gesture numbers and
+    nothing else, and, for visitors without it (a fresh session, a script), by their client
+    address: one count per gesture per address per window of the "gesture_done_once" rate
+    limit (a day). Either way the visitor gets the same honest answer ("already counted").
+    A burst of posts from one address over the "gesture_done" limit gets the 429 page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    burst = ratelimit.consume(request, "gesture_done")
+    if not burst.allowed:
+        return ratelimit.too_many_requests(request, burst)
     done = selectors.done_numbers(request=request)
-    if page.number in done:
-        messages.info(request, _("Vous avez déjà indiqué avoir fait ce geste. Merci encore !"))
+    if page.number in done or not services.gesture_done_first_time(request=request, page=page):
+        messages.info(request, _("Merci, c'est déjà compté."))
     else:
         services.gesture_mark_done(page=page)
-        done.add(page.number)
         messages.success(request, _("Merci ! Votre geste est compté."))
+    done.add(page.number)
     response = redirect(page.url + "#fait", permanent=False)
     response.status_code = 303
     response.set_signed_cookie(

@@ -220,6 +220,8 @@ RATE_LIMITS = {
     "password_reset": "5/3600",
     "password_reset_email": "3/3600",
 }
+    # "J'ai fait ce geste": one count per gesture per client address per day.
+    "gesture_done_once": "1/86400",
 RATE_LIMITS.update(
     {
         scope: env[f"RATE_LIMIT_{scope.upper()}"]
