@@ -9,11 +9,11 @@ from .models import EngagedCommune
 
 
 def engaged_communes_by_region():
-    """Confirmed engaged communes grouped by region, then department, with counts: a list of
+    """Engaged communes staff approved, grouped by region, then department, with counts: a list of
     {"name", "count", "departments": [{"name", "code", "count", "communes": […]}]}, and the
     total. One query whatever their number."""
     rows = (
-        EngagedCommune.objects.confirmed()
+        EngagedCommune.objects.public()
         .select_related("commune__department__region")
         .only(
             "commune__name",
@@ -75,11 +75,11 @@ def commune_stories(commune, *, language, limit=6):
 def poster_counts_by_department():
     from .models import PersonalisedPoster
 
-    return list(PersonalisedPoster.objects.count_by_department())
+    return list(PersonalisedPoster.objects.public().count_by_department())
 
 
 def engaged_count():
-    return EngagedCommune.objects.confirmed().aggregate(n=Count("pk"))["n"]
+    return EngagedCommune.objects.public().aggregate(n=Count("pk"))["n"]
 
 
 def featured_kits(*, locale_id, limit=3, month=None):

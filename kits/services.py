@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from wagtail.models import Locale, Page, Site
 
@@ -326,33 +328,140 @@ class ConfirmationError(Exception):
     pass
 
 
-def engaged_commune_confirm(*, token):
-    """Confirm the declaration a signed link names. Returns it; confirming twice is harmless.
-    Raises ConfirmationError for a bad or expired link, or when the commune is already
-    engaged through another declaration."""
+class ModerationError(Exception):
+    """A moderation step staff cannot take; the message says why, in their language."""
+
+
+def engaged_commune_from_token(*, token):
+    """The declaration a signed link names, changing nothing (the emailed link opens a page;
+    mail scanners that follow it confirm nothing). Raises ConfirmationError for a bad or
+    expired link."""
     try:
         data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.BadSignature as error:
         raise ConfirmationError("bad link") from error
+    if not isinstance(data, dict):
+        raise ConfirmationError("bad link")
     engagement = (
         EngagedCommune.objects.select_related("commune")
-        .filter(pk=data.get("id"), token=data.get("t"))
+        .filter(pk=data.get("id"), token=str(data.get("t")))
         .first()
     )
     if engagement is None:
         raise ConfirmationError("unknown")
-    if engagement.confirmed_at:
+    return engagement
+
+
+def engaged_commune_confirm(*, token):
+    """Confirm the address of the declaration a signed link names (from the POST of the
+    emailed page), then let staff know it waits for them. Returns the declaration;
+    confirming twice is harmless and changes nothing staff decided. Raises ConfirmationError
+    for a bad or expired link."""
+    from .tasks import engaged_commune_notify_staff_task
+
+    engagement = engaged_commune_from_token(token=token)
+    with transaction.atomic():
+        updated = EngagedCommune.objects.filter(
+            pk=engagement.pk, status=EngagedCommune.Status.UNCONFIRMED
+        ).update(status=EngagedCommune.Status.PENDING, confirmed_at=timezone.now())
+        if updated:
+            transaction.on_commit(
+                lambda: engaged_commune_notify_staff_task.enqueue(engaged_commune_id=engagement.pk)
+            )
+    engagement.refresh_from_db(fields=["status", "confirmed_at"])
+    return engagement
+
+
+def moderator_addresses(*, permission):
+    """The addresses of the active staff who hold `permission` ("app.codename"), through a
+    group, directly or as superusers; mairie users never (they do not moderate)."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        from volunteers.models.access import MAIRIE_GROUP_NAME
+    except ImportError:
+        MAIRIE_GROUP_NAME = "Mairie"
+    users = (
+        get_user_model()
+        .objects.with_perm(permission, include_superusers=True)
+        .filter(is_active=True)
+        .exclude(email="")
+        .exclude(models.Q(is_superuser=False) & models.Q(groups__name=MAIRIE_GROUP_NAME))
+    )
+    return sorted({user.email for user in users})
+
+
+def engaged_commune_notify_staff(*, engagement):
+    """Tell the staff who approve engaged communes that a confirmed declaration waits for
+    them, with a link to the queue. The email names the commune and the declarer's role, not
+    the declarer (their name and address are in the admin)."""
+    recipients = moderator_addresses(permission="kits.moderate_engagedcommune")
+    if not recipients:
+        logger.warning("engaged commune %s waits for review: no moderator to notify", engagement.pk)
+        return
+    queue = public_url(
+        reverse("wagtailsnippets_kits_engagedcommune:list") + f"?status={engagement.status}"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"engagement": engagement, "commune": engagement.commune, "link": queue}
+        subject = render_to_string("kits/emails/engaged_review_subject.txt", context).strip()
+        body = render_to_string("kits/emails/engaged_review.txt", context)
+    EmailMultiAlternatives(subject, body, to=recipients).send()
+
+
+def engaged_commune_approve(*, engagement):
+    """List the commune publicly. Only a declaration whose address was confirmed can be
+    approved, and a commune is listed once."""
+    if engagement.confirmed_at is None:
+        raise ModerationError(
+            _(
+                "Cette déclaration n'est pas confirmée par son adresse : elle ne peut pas "
+                "être approuvée."
+            )
+        )
+    if engagement.status == EngagedCommune.Status.APPROVED:
         return engagement
+    if (
+        EngagedCommune.objects.public()
+        .filter(commune_id=engagement.commune_id)
+        .exclude(pk=engagement.pk)
+        .exists()
+    ):
+        raise ModerationError(
+            _("Cette commune est déjà listée par une autre déclaration approuvée.")
+        )
+    engagement.status = EngagedCommune.Status.APPROVED
+    engagement.reviewed_at = timezone.now()
     try:
         with transaction.atomic():
-            engagement.confirmed_at = timezone.now()
-            engagement.save(update_fields=["confirmed_at"])
-    except IntegrityError:
-        # The commune was already confirmed through another declaration: it is engaged.
-        engagement.confirmed_at = None
-        return (
-            EngagedCommune.objects.confirmed()
-            .select_related("commune")
-            .get(commune=engagement.commune)
-        )
+            engagement.save(update_fields=["status", "reviewed_at"])
+    except IntegrityError as error:
+        raise ModerationError(
+            _("Cette commune est déjà listée par une autre déclaration approuvée.")
+        ) from error
     return engagement
+
+
+def engaged_commune_withdraw(*, engagement):
+    """Take the commune off every public place (its page, the list, the counts)."""
+    engagement.status = EngagedCommune.Status.WITHDRAWN
+    engagement.reviewed_at = timezone.now()
+    engagement.save(update_fields=["status", "reviewed_at"])
+    return engagement
+
+
+def poster_approve(*, poster):
+    """Show the poster (its contact and event lines included) on its commune's page, once the
+    commune is approved."""
+    poster.status = PersonalisedPoster.Status.APPROVED
+    poster.reviewed_at = timezone.now()
+    poster.save(update_fields=["status", "reviewed_at"])
+    return poster
+
+
+def poster_withdraw(*, poster):
+    """Take the poster off its commune's page. Whoever made it keeps its files."""
+    poster.status = PersonalisedPoster.Status.WITHDRAWN
+    poster.reviewed_at = timezone.now()
+    poster.save(update_fields=["status", "reviewed_at"])
+    return poster

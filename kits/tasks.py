@@ -12,9 +12,21 @@ from .models import EngagedCommune
 def engaged_commune_send_confirmation_task(*, engaged_commune_id, language):
     engagement = (
         EngagedCommune.objects.select_related("commune")
-        .filter(pk=engaged_commune_id, confirmed_at__isnull=True)
+        .filter(pk=engaged_commune_id, status=EngagedCommune.Status.UNCONFIRMED)
         .first()
     )
     if engagement is None:
         return  # Confirmed or deleted meanwhile: nothing to send.
     services.engaged_commune_send_confirmation(engagement=engagement, language=language)
+
+
+@task(priority=PERSON_WAITING)
+def engaged_commune_notify_staff_task(*, engaged_commune_id):
+    engagement = (
+        EngagedCommune.objects.select_related("commune__department")
+        .filter(pk=engaged_commune_id, status=EngagedCommune.Status.PENDING)
+        .first()
+    )
+    if engagement is None:
+        return  # Already reviewed or deleted meanwhile: nothing to tell.
+    services.engaged_commune_notify_staff(engagement=engagement)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaign import ratelimit
 from campaign.geography.models import Commune
 
 from . import selectors, services
@@ -54,6 +55,10 @@ def _commune_choices(request):
 def poster_form(request):
     search, query, communes = _commune_choices(request)
     if request.method == "POST":
+        # Counted before the upload is read: a flood of posters is refused cheaply.
+        verdict = ratelimit.consume(request, "poster")
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict)
         form = PosterForm(request.POST, request.FILES, communes=communes)
         if form.is_valid():
             data = form.cleaned_data
@@ -145,9 +150,18 @@ def poster_file(request, key, size, variant, extension):
 def engagement_form(request):
     search, query, communes = _commune_choices(request)
     if request.method == "POST":
+        verdict = ratelimit.consume(request, "engagement")
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict)
         form = EngagementForm(request.POST, communes=communes)
         if form.is_valid():
             data = form.cleaned_data
+            # The form emails the address typed: each address gets only a few emails a day.
+            verdict = ratelimit.consume(
+                request, "engagement_email", key=data["email"].strip().lower()
+            )
+            if not verdict.allowed:
+                return ratelimit.too_many_requests(request, verdict)
             services.engaged_commune_declare(
                 commune=data["commune"],
                 contact_name=data["contact_name"],
@@ -175,12 +189,20 @@ def engagement_thanks(request):
     return render(request, "kits/engagement_thanks.html")
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def engagement_confirm(request, token):
+    """The emailed link opens a page with a button (a GET changes nothing: mail scanners
+    follow links); the button's POST confirms the address. The commune is then listed only
+    once staff approved it."""
     try:
-        engagement = services.engaged_commune_confirm(token=token)
+        if request.method == "POST":
+            engagement = services.engaged_commune_confirm(token=token)
+        else:
+            engagement = services.engaged_commune_from_token(token=token)
     except services.ConfirmationError:
         return render(request, "kits/engagement_confirm_failed.html", status=400)
+    if request.method == "GET" and engagement.status == EngagedCommune.Status.UNCONFIRMED:
+        return render(request, "kits/engagement_confirm.html", {"engagement": engagement})
     return render(request, "kits/engagement_confirmed.html", {"engagement": engagement})
 
 
@@ -194,11 +216,18 @@ def engaged_communes(request):
 def engaged_commune_detail(request, slug):
     commune = get_object_or_404(Commune.objects.select_related("department", "region"), slug=slug)
     engagement = (
-        EngagedCommune.objects.confirmed().filter(commune=commune).only("confirmed_at").first()
+        EngagedCommune.objects.public()
+        .filter(commune=commune)
+        .only("confirmed_at", "reviewed_at")
+        .first()
     )
     if engagement is None:
         raise Http404
-    posters = list(PersonalisedPoster.objects.filter(commune=commune).order_by("-created_at")[:6])
+    # Only posters staff approved: their contact and event lines are free text.
+    approved = PersonalisedPoster.objects.filter(
+        commune=commune, status=PersonalisedPoster.Status.APPROVED
+    )
+    posters = list(approved.order_by("-created_at")[:6])
     return render(
         request,
         "kits/engaged_commune_detail.html",
@@ -206,9 +235,7 @@ def engaged_commune_detail(request, slug):
             "commune": commune,
             "engagement": engagement,
             "posters": posters,
-            "poster_count": PersonalisedPoster.objects.filter(commune=commune).aggregate(
-                n=Count("pk")
-            )["n"],
+            "poster_count": approved.aggregate(n=Count("pk"))["n"],
             "volunteer_count": selectors.commune_volunteer_count(commune),
             "stories": selectors.commune_stories(commune, language=get_language() or "fr"),
             "signup_url": services.signup_url(commune=commune, request=request),

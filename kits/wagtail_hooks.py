@@ -1,6 +1,9 @@
 """The kits app in the admin: poster templates, personalised posters and engaged communes as
 snippets, and the downloads report under Reports."""
 
+from functools import partial
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import path, reverse
@@ -9,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from . import admin_views
 from .models import EngagedCommune, PersonalisedPoster, PosterTemplate
@@ -26,15 +30,88 @@ class PosterTemplateViewSet(SnippetViewSet):
     copy_view_enabled = True
 
 
-class EngagedCommuneViewSet(SnippetViewSet):
+class ModerationIndexView(IndexView):
+    """The listing, with "Approuver" and "Retirer" beside each row for staff who moderate."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if not self.request.user.has_perm(self.moderate_permission):
+            return buttons
+        next_url = self.request.get_full_path()
+        for action, label, icon, allowed in [
+            ("approve", _("Approuver"), "check", self.can_approve(instance)),
+            ("withdraw", _("Retirer"), "cross", self.can_withdraw(instance)),
+        ]:
+            if allowed:
+                url = reverse(self.moderate_url_name, args=[instance.pk, action])
+                buttons.append(
+                    ListingMenuItem(
+                        label, url=f"{url}?{urlencode({'next': next_url})}", icon_name=icon
+                    )
+                )
+        return buttons
+
+
+class ModerationMixin:
+    """A `moderer/<pk>/<approve|withdraw>/` admin view for the viewset's model."""
+
+    moderate_permission = ""
+
+    @property
+    def index_view_class(self):
+        mixin = self
+
+        class View(ModerationIndexView):
+            moderate_permission = mixin.moderate_permission
+            moderate_url_name = mixin.get_url_name("moderate")
+            can_approve = staticmethod(mixin.can_approve)
+            can_withdraw = staticmethod(mixin.can_withdraw)
+
+        return View
+
+    def can_approve(self, instance):
+        return instance.status not in ("approved",)
+
+    def can_withdraw(self, instance):
+        return instance.status != "withdrawn"
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "moderer/<int:pk>/<str:action>/",
+                partial(
+                    admin_views.moderate,
+                    model_name=self.model._meta.model_name,
+                    list_url_name=self.get_url_name("list"),
+                ),
+                name="moderate",
+            ),
+        ]
+
+
+class EngagedCommuneViewSet(ModerationMixin, SnippetViewSet):
+    """The queue of declarations: unconfirmed, to check (confirmed by their address),
+    approved (listed), withdrawn. Staff approve or withdraw from the listing."""
+
     model = EngagedCommune
     icon = "group"
     menu_label = _("Communes engagées")
-    list_display = ["commune", "contact_name", "role", "confirmed_at", "created_at"]
-    list_filter = {"confirmed_at": ["isnull"]}
+    moderate_permission = "kits.moderate_engagedcommune"
+    list_display = ["commune", "status", "contact_name", "role", "confirmed_at", "created_at"]
+    list_filter = ["status"]
     search_fields = ["contact_name", "email"]
     search_backend_name = None  # a few thousand rows at most; plain lookups suffice
-    list_export = ["commune", "contact_name", "role", "email", "created_at", "confirmed_at"]
+    list_export = [
+        "commune",
+        "status",
+        "contact_name",
+        "role",
+        "email",
+        "created_at",
+        "confirmed_at",
+        "reviewed_at",
+    ]
     panels = [
         # 35,000 communes make no select box: staff type the INSEE code.
         FieldPanel(
@@ -45,8 +122,11 @@ class EngagedCommuneViewSet(SnippetViewSet):
         FieldPanel("contact_name"),
         FieldPanel("role"),
         FieldPanel("email"),
-        FieldPanel("confirmed_at"),
     ]
+
+    def can_approve(self, instance):
+        # The address must have confirmed the declaration: staff approve, never confirm.
+        return instance.confirmed_at is not None and instance.status != "approved"
 
     def get_queryset(self, request):
         return EngagedCommune.objects.select_related("commune__department")
@@ -69,12 +149,16 @@ class PosterRecordPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(PersonalisedPoster, PosterRecordPermissionPolicy(PersonalisedPoster))
 
 
-class PersonalisedPosterViewSet(SnippetViewSet):
+class PersonalisedPosterViewSet(ModerationMixin, SnippetViewSet):
+    """Posters mairies made: staff approve one before it shows on its commune's page (its
+    contact and event lines are free text), or withdraw it."""
+
     model = PersonalisedPoster
     icon = "doc-full"
     menu_label = _("Affiches personnalisées")
-    list_display = ["commune", "template", "created_at"]
-    list_filter = ["template"]
+    moderate_permission = "kits.moderate_personalisedposter"
+    list_display = ["commune", "status", "contact_line", "event_line", "template", "created_at"]
+    list_filter = ["status", "template"]
     add_to_admin_menu = False
     search_backend_name = None
     search_fields = ["commune__name"]

@@ -11,16 +11,28 @@ def new_token():
 
 
 class EngagedCommuneQuerySet(models.QuerySet):
+    def public(self):
+        """The declarations shown on the site: approved by staff (and not withdrawn)."""
+        return self.filter(status=EngagedCommune.Status.APPROVED)
+
     def confirmed(self):
+        """Declarations whose contact confirmed their address, whatever staff decided."""
         return self.filter(confirmed_at__isnull=False)
 
-    def pending(self):
-        return self.filter(confirmed_at__isnull=True)
+    def awaiting_review(self):
+        return self.filter(status=EngagedCommune.Status.PENDING)
 
 
 class EngagedCommune(models.Model):
-    """A mairie's declaration. It shows publicly once its contact confirmed by email; the
-    contact's name and email stay private (admin only)."""
+    """A mairie's declaration. Its contact confirms it from the emailed page (a POST), then
+    staff approve it: only then does the commune show publicly. Staff can withdraw it at any
+    time. The contact's name and email stay private (admin only)."""
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("adresse non confirmée")
+        PENDING = "pending", _("à vérifier")
+        APPROVED = "approved", _("approuvée")
+        WITHDRAWN = "withdrawn", _("retirée")
 
     commune = models.ForeignKey(
         "geography.Commune",
@@ -37,7 +49,15 @@ class EngagedCommune(models.Model):
         _("jeton de confirmation"), max_length=64, default=new_token, editable=False
     )
     created_at = models.DateTimeField(_("déclarée le"), auto_now_add=True)
-    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    status = models.CharField(
+        _("état"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.UNCONFIRMED,
+        db_index=True,
+    )
+    reviewed_at = models.DateTimeField(_("vérifiée le"), null=True, blank=True, editable=False)
 
     objects = EngagedCommuneQuerySet.as_manager()
 
@@ -45,11 +65,14 @@ class EngagedCommune(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("commune engagée")
         verbose_name_plural = _("communes engagées")
+        permissions = [
+            ("moderate_engagedcommune", _("Peut approuver ou retirer une commune engagée")),
+        ]
         constraints = [
-            # A commune is engaged once; further declarations stay pending for staff to see.
+            # A commune is listed once; further declarations wait for staff to see.
             models.UniqueConstraint(
                 fields=["commune"],
-                condition=models.Q(confirmed_at__isnull=False),
+                condition=models.Q(status="approved"),
                 name="kits_engaged_commune_once",
             ),
         ]
@@ -60,3 +83,7 @@ class EngagedCommune(models.Model):
     @property
     def is_confirmed(self):
         return self.confirmed_at is not None
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.APPROVED

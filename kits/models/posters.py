@@ -198,6 +198,14 @@ def _is_hex_colour(value):
 
 
 class PersonalisedPosterQuerySet(models.QuerySet):
+    def public(self):
+        """Posters shown on their commune's page: approved by staff, for a commune whose
+        engagement is approved."""
+        return self.filter(
+            status=PersonalisedPoster.Status.APPROVED,
+            commune__engagements__status="approved",
+        )
+
     def count_by_department(self):
         """(department code, department name, count) rows, most posters first."""
         return (
@@ -213,7 +221,16 @@ class PersonalisedPoster(models.Model):
     Its A4/A3, colour/black-and-white files are rendered on demand and cached in the default
     storage under `key`. Counting these rows per commune (and per department through the
     commune) gives the campaign's headline figure. The contact line is the mairie's public
-    contact, printed on the poster; no visitor data is kept."""
+    contact, printed on the poster; no visitor data is kept.
+
+    Whoever made it downloads its files at once; it shows on the commune's public page only
+    once staff approved it (its contact and event lines are free text) and the commune's
+    engagement is approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("à vérifier")
+        APPROVED = "approved", _("approuvée")
+        WITHDRAWN = "withdrawn", _("retirée")
 
     key = models.CharField(_("empreinte"), max_length=64, unique=True, editable=False)
     template = models.ForeignKey(
@@ -234,6 +251,14 @@ class PersonalisedPoster(models.Model):
     contact_line = models.CharField(_("ligne de contact"), max_length=120)
     event_line = models.CharField(_("ligne d'événement"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    status = models.CharField(
+        _("état"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    reviewed_at = models.DateTimeField(_("vérifiée le"), null=True, blank=True, editable=False)
 
     objects = PersonalisedPosterQuerySet.as_manager()
 
@@ -241,6 +266,9 @@ class PersonalisedPoster(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("affiche personnalisée")
         verbose_name_plural = _("affiches personnalisées")
+        permissions = [
+            ("moderate_personalisedposter", _("Peut approuver ou retirer une affiche")),
+        ]
         indexes = [models.Index(fields=["commune", "-created_at"], name="kits_poster_commune")]
 
     def __str__(self):

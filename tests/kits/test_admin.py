@@ -4,7 +4,7 @@ from kits import services
 from kits.models import EngagedCommune, PersonalisedPoster
 
 
-def test_staff_see_and_confirm_engaged_communes(admin_client, melun):
+def test_staff_see_and_edit_engaged_communes_but_never_confirm_them(admin_client, melun):
     engagement = EngagedCommune.objects.create(
         commune=melun, contact_name="Claire Martin", role="Maire", email="claire@example.org"
     )
@@ -13,19 +13,24 @@ def test_staff_see_and_confirm_engaged_communes(admin_client, melun):
     assert "Claire Martin" in listing.content.decode()
     url = reverse("wagtailsnippets_kits_engagedcommune:edit", args=[engagement.pk])
     assert admin_client.get(url).status_code == 200
+    # The edit form changes the contact's details; the confirmation is the address's own
+    # (the emailed page) and the approval a moderation action: neither is a field here.
     response = admin_client.post(
         url,
         {
             "commune": "77288",
-            "contact_name": "Claire Martin",
+            "contact_name": "Claire Martin-Durand",
             "role": "Maire",
             "email": "claire@example.org",
             "confirmed_at": "2026-05-01 10:00",
+            "status": "approved",
         },
     )
     assert response.status_code == 302
     engagement.refresh_from_db()
-    assert engagement.is_confirmed
+    assert engagement.contact_name == "Claire Martin-Durand"
+    assert not engagement.is_confirmed
+    assert engagement.status == EngagedCommune.Status.UNCONFIRMED
     # An unknown INSEE code typed by staff is an error on the field, not a 500.
     response = admin_client.post(
         url,

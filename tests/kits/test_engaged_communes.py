@@ -40,11 +40,17 @@ def test_engagement_flow_with_email_confirmation(
     # The link names no one: a signed id and random token only.
     assert "claire" not in link.group(1).lower()
 
-    response = client.get(link.group(1))
+    # The link opens a page; its button's POST confirms. Then staff approve.
+    assert client.get(link.group(1)).status_code == 200
+    engagement.refresh_from_db()
+    assert not engagement.is_confirmed
+    response = client.post(link.group(1))
     assert response.status_code == 200
     engagement.refresh_from_db()
     assert engagement.is_confirmed
-    assert client.get(link.group(1)).status_code == 200  # a second click is harmless
+    assert client.post(link.group(1)).status_code == 200  # a second click is harmless
+    assert client.get(reverse("kits:engaged_commune", args=[melun.slug])).status_code == 404
+    services.engaged_commune_approve(engagement=engagement)
 
     listing = client.get(reverse("kits:engaged_communes")).content.decode()
     assert "Île-de-France" in listing and "Seine-et-Marne (77)" in listing
@@ -91,6 +97,7 @@ def _engage(commune):
         role="Maire",
         email="mairie@example.org",
         confirmed_at="2026-05-01T10:00:00Z",
+        status=EngagedCommune.Status.APPROVED,
     )
 
 
@@ -123,6 +130,7 @@ def test_commune_page_shows_its_posters(client, melun, home_page, poster_templat
         contact_line="Mairie de Melun",
         event_line="Samedi 12 juin",
     )
+    services.poster_approve(poster=poster)
     html = client.get(reverse("kits:engaged_commune", args=[melun.slug])).content.decode()
     assert f"/affiche-personnalisee/{poster.key}/A4-couleur.png" in html
     assert "Samedi 12 juin" in html

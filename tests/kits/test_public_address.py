@@ -72,6 +72,7 @@ def test_engaged_commune_signup_button_leads_to_the_public_address(
         role="Maire",
         email="mairie@example.org",
         confirmed_at="2026-05-01T10:00:00Z",
+        status=EngagedCommune.Status.APPROVED,
     )
     html = client.get(reverse("kits:engaged_commune", args=[melun.slug])).content.decode()
     assert f'href="{PUBLIC}/je-m-inscris/?commune=77288"' in html
