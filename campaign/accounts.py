@@ -5,7 +5,10 @@ and per account name (``admin_login_account``: the typed name lower-cased; the l
 it). Before authenticating, both counters are read; once either is full, the attempt is refused
 with status 429, a ``Retry-After`` header and a message saying when to try again, and no password
 is checked. A successful sign-in counts nothing. Windows are fixed (``RATE_LIMITS``, 15 minutes
-by default): an attacker slows themselves down, staff are never locked out for good.
+by default): an attacker slows themselves down, staff are never locked out for good; and a
+browser that already signed into an account is exempt from that account's limit (a signed
+"device cookie"), so that an attacker who keeps failing on it elsewhere does not keep its owner
+out either. Wagtail's front-end sign-in (``/_util/login/``) shares the same counters.
 
 Password reset (``/admin/password_reset/``): each request counts per client address
 (``password_reset``: over the limit, 429) and per typed email (``password_reset_email``: over
@@ -24,8 +27,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.core import signing
 from django.db import transaction
 from django.utils.cache import add_never_cache_headers
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +67,53 @@ def _with_retry_after(response, verdict: ratelimit.Verdict):
     return response
 
 
+# A browser that signed into an account keeps a signed cookie saying so (an HMAC of the account
+# name, nothing in clear). The per-account limit does not apply to that browser: an attacker who
+# keeps failing on an account from elsewhere never locks its owner out (the per-address limit
+# still applies to everyone). OWASP's "device cookies".
+DEVICE_COOKIE = "tv_signin_device"
+DEVICE_COOKIE_SALT = "campaign.accounts.device"
+DEVICE_COOKIE_AGE = 180 * 24 * 3600
+DEVICE_COOKIE_ACCOUNTS = 5  # accounts remembered per browser
+
+
+def _account_digest(key: str) -> str:
+    return salted_hmac(DEVICE_COOKIE_SALT, key, algorithm="sha256").hexdigest()[:32]
+
+
+def _known_accounts(request) -> list[str]:
+    value = request.COOKIES.get(DEVICE_COOKIE)
+    if not value:
+        return []
+    try:
+        accounts = signing.loads(value, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return []
+    if not isinstance(accounts, list):
+        return []
+    return [a for a in accounts if isinstance(a, str)][:DEVICE_COOKIE_ACCOUNTS]
+
+
+def is_known_device(request, username: str) -> bool:
+    """Whether this browser signed into this account before."""
+    return _account_digest(account_key(username)) in _known_accounts(request)
+
+
+def remember_device(request, response, username: str) -> None:
+    """After a successful sign-in: this browser is known for this account."""
+    digest = _account_digest(account_key(username))
+    accounts = [digest] + [a for a in _known_accounts(request) if a != digest]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps(accounts[:DEVICE_COOKIE_ACCOUNTS], salt=DEVICE_COOKIE_SALT),
+        max_age=DEVICE_COOKIE_AGE,
+        path="/",  # the admin's and the front-end sign-in
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 class ThrottledAuthenticationMixin:
     """For a Django ``AuthenticationForm``: check the limits before authenticating and count
     each failure. ``refusal`` is set (a ``ratelimit.Verdict``) when the attempt was refused."""
@@ -81,10 +133,10 @@ class ThrottledAuthenticationMixin:
         if username is None or not password or self.request is None:
             return super().clean()  # nothing is authenticated without both fields
         key = account_key(username)
-        refusal = _refusal(
-            ratelimit.peek(self.request, LOGIN_SCOPE),
-            ratelimit.peek(self.request, LOGIN_ACCOUNT_SCOPE, key=key),
-        )
+        verdicts = [ratelimit.peek(self.request, LOGIN_SCOPE)]
+        if not is_known_device(self.request, key):
+            verdicts.append(ratelimit.peek(self.request, LOGIN_ACCOUNT_SCOPE, key=key))
+        refusal = _refusal(*verdicts)
         if refusal is not None:
             self.refusal = refusal
             raise forms.ValidationError(
@@ -112,6 +164,11 @@ class AuthenticationForm(ThrottledAuthenticationMixin, auth_forms.Authentication
 
 class ThrottledLoginViewMixin:
     """A refused attempt answers 429 with ``Retry-After``."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_device(self.request, response, form.get_user().get_username())
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -45,16 +45,17 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    # Local media (the embedded tier and single-machine installs); a CDN or S3 serves it
-    # otherwise.
+    # Local media (the embedded tier and single-machine installs): the public image
+    # renditions only, never documents, originals or nominations (campaign/media.py).
     from django.urls import re_path
-    from django.views.static import serve
+
+    from campaign.media import serve_public_media
 
     urlpatterns += [
         re_path(
             r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_public_media,
+            name="media",
         )
     ]
 

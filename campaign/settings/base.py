@@ -237,8 +237,15 @@ WAGTAILADMIN_BASE_URL = env.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILADMIN_USER_LOGIN_FORM = "campaign.accounts.LoginForm"
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "campaign.accounts.PasswordResetForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents: an allow-list (never html, htm, svg, xml, js), served only by Wagtail's view
+# (collection privacy applies; /media/documents/ is not served, campaign/media.py), always
+# as an attachment with nosniff, and at most 50 MB (checked by Wagtail's document form,
+# every upload path: add, multiple upload, chooser, edit).
 WAGTAILDOCS_EXTENSIONS = ["pdf", "zip", "png", "jpg", "jpeg", "odt", "docx", "txt", "csv", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
+# Images: no SVG; size and pixel limits checked by Wagtail before decoding.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]

@@ -278,3 +278,43 @@ def test_the_front_end_sign_in_shares_the_limits(client, staff, clock, authentic
     response = client.post("/_util/login/", {"username": "redaction", "password": PASSWORD})
     assert response.status_code == 302
     assert signed_in_as(client) == str(staff.pk)
+
+
+def test_the_owner_keeps_signing_in_while_an_attacker_fails_elsewhere(
+    client, staff, other_staff, clock, settings
+):
+    """The per-account limit does not apply to a browser that already signed into the account
+    (a signed cookie, without the account's name in clear): an attacker who keeps failing on
+    that account from elsewhere never keeps its owner out."""
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    owner_address = "198.51.100.10"
+    assert sign_in(client, "redaction", PASSWORD, address=owner_address).status_code == 302
+    device = client.cookies[accounts.DEVICE_COOKIE]
+    assert "redaction" not in device.value
+    assert device["httponly"]
+    client.post("/admin/logout/")
+    assert signed_in_as(client) is None
+
+    attacker = Client()
+    for i in range(30):
+        sign_in(attacker, "redaction", f"essai-{i}", address=f"203.0.113.{i + 1}")
+    assert sign_in(attacker, "redaction", PASSWORD, address="203.0.113.99").status_code == 429
+
+    # The owner's browser signs in; the attacker, even with the right password, does not.
+    response = sign_in(client, "redaction", PASSWORD, address=owner_address)
+    assert response.status_code == 302
+    assert signed_in_as(client) == str(staff.pk)
+
+    # A cookie for another account, or a forged one, exempts nothing.
+    colleague = Client()
+    assert (
+        sign_in(colleague, "communication", "un-autre-secret", address=owner_address).status_code
+        == 302
+    )
+    colleague.post("/admin/logout/")
+    assert sign_in(colleague, "redaction", PASSWORD, address=owner_address).status_code == 429
+    forger = Client()
+    forger.cookies[accounts.DEVICE_COOKIE] = device.value[:-2] + "xx"
+    assert sign_in(forger, "redaction", PASSWORD, address=owner_address).status_code == 429
