@@ -322,15 +322,98 @@ def _ensure_kit(index, kit):
     return page
 
 
+# Engaged communes: (INSEE code, contact, role, address, status). The approved ones show on
+# the public pages; the pending one waits in the admin queue (Extraits > Communes engagées).
+# The addresses are on example domains: nothing is ever sent to them.
+ENGAGEMENTS = [
+    (
+        "77288",
+        "Claire Martin",
+        "Adjointe à la solidarité",
+        "claire.martin@melun.example",
+        "approved",
+    ),
+    ("29019", "Yann Le Gall", "Maire", "yann.legall@brest.example", "approved"),
+    (
+        "74010",
+        "Sophie Perrin",
+        "Conseillère municipale déléguée",
+        "s.perrin@annecy.example",
+        "approved",
+    ),
+    ("59350", "Karim Benali", "Adjoint à la vie associative", "k.benali@lille.example", "approved"),
+    (
+        "29232",
+        "Anne Kervella",
+        "Directrice générale des services",
+        "a.kervella@quimper.example",
+        "pending",
+    ),
+]
+# One approved poster on Melun's page: the lines a mairie would print.
+DEMO_POSTER = ("77288", "Mairie de Melun – 01 64 52 33 00", "Café des voisins, samedi 10 h")
+
+
+def _engaged_communes(template):
+    """The demo's engaged communes (those imported: none without `import_communes`) and
+    Melun's poster, found again by commune and address on a second load."""
+    from django.utils import timezone
+
+    from campaign.geography.models import Commune
+
+    from . import services
+    from .models import EngagedCommune, PersonalisedPoster
+
+    communes = Commune.objects.in_bulk([row[0] for row in ENGAGEMENTS], field_name="insee_code")
+    now = timezone.now()
+    count = 0
+    for code, name, role, email, status in ENGAGEMENTS:
+        commune = communes.get(code)
+        if commune is None:
+            continue
+        EngagedCommune.objects.get_or_create(
+            commune=commune,
+            email=email,
+            defaults={
+                "contact_name": name,
+                "role": role,
+                "confirmed_at": now,
+                "status": status,
+                "reviewed_at": now if status == "approved" else None,
+            },
+        )
+        count += 1
+    code, contact, event = DEMO_POSTER
+    if code in communes:
+        poster = PersonalisedPoster.objects.filter(
+            commune=communes[code], contact_line=contact, event_line=event
+        ).first() or services.poster_create(
+            template=template,
+            commune=communes[code],
+            logo_hash="",
+            contact_line=contact,
+            event_line=event,
+        )
+        if poster.status != PersonalisedPoster.Status.APPROVED:
+            services.poster_approve(poster=poster)
+    return count
+
+
 @transaction.atomic
 def load(stdout=None):
     """The kits index under the French home page, three kits with their files, one poster
-    template. Runs after home.demo."""
+    template, the engaged communes (four approved, one waiting for staff) and a poster.
+    Runs after home.demo (and after volunteers.demo, whose sign-up page the poster's QR code
+    names)."""
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
     index = _ensure_index(home)
     kits = [_ensure_kit(index, kit) for kit in KITS]
     template = _poster_template()
+    engaged = _engaged_communes(template)
     if stdout:
-        stdout.write(f"Kits : {len(kits)} kits, modèle d'affiche « {template.name} ».\n")
+        stdout.write(
+            f"Kits : {len(kits)} kits, modèle d'affiche « {template.name} », "
+            f"{engaged} communes engagées.\n"
+        )
     return index, kits, template

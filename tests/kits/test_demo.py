@@ -47,3 +47,25 @@ def test_demo_kits_have_real_files_and_translations_and_load_twice(client, setti
     response = client.get(poster.page.url)
     assert response.status_code == 200
     assert client.get(f"/telechargements/{poster.pk}/").status_code == 200
+
+
+def test_demo_engaged_communes_are_approved_but_one_and_load_twice(
+    client, melun, home_page, poster_template
+):
+    from kits.factories import CommuneFactory
+    from kits.models import EngagedCommune, PersonalisedPoster
+
+    CommuneFactory(insee_code="29232", name="Quimper")
+    assert demo._engaged_communes(poster_template) == 2
+    assert demo._engaged_communes(poster_template) == 2  # idempotent
+    assert dict(EngagedCommune.objects.values_list("commune_id", "status")) == {
+        "77288": "approved",
+        "29232": "pending",
+    }
+    poster = PersonalisedPoster.objects.get()
+    assert poster.status == "approved"
+    # The public pages show the approved commune and its poster, not the pending one.
+    listing = client.get("/communes-engagees/").content.decode()
+    assert "Melun" in listing and "Quimper" not in listing
+    page = client.get("/communes-engagees/melun-77288/").content.decode()
+    assert poster.key in page and "Café des voisins" in page
