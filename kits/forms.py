@@ -1,16 +1,17 @@
 """The mairies' forms: the personalised poster and "Ma commune s'engage"."""
 
-import warnings
+import io
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from campaign.geography.forms import CommuneChoiceField, CommuneSearchForm
 from campaign.geography.models import Commune
+from campaign.uploads import safe_image
 
 from . import services
 from .models import PosterTemplate
@@ -39,34 +40,22 @@ def _clean_line(value):
 
 def verified_logo(upload):
     """Open an upload as an image, refusing what is not a real PNG or JPEG (whatever its
-    name says), too heavy, or a decompression bomb. Returns the loaded Pillow image."""
-    if upload.size > LOGO_MAX_BYTES:
-        raise ValidationError(
-            _("Ce fichier pèse plus de 5 Mo. Envoyez une version plus légère de votre logo.")
-        )
-    not_an_image = ValidationError(
-        _(
-            "Ce fichier n'est pas une image PNG ou JPEG. "
-            "Envoyez votre logo dans l'un de ces formats."
-        )
+    name says: never an SVG), too heavy, or a decompression bomb; re-encoded from its pixels
+    (campaign/uploads.py). Returns the loaded Pillow image."""
+    too_heavy = _("Ce fichier pèse plus de 5 Mo. Envoyez une version plus légère de votre logo.")
+    not_an_image = _(
+        "Ce fichier n'est pas une image PNG ou JPEG. Envoyez votre logo dans l'un de ces formats."
     )
+    too_many_pixels = _("Cette image est trop grande (plus de 25 millions de pixels). Réduisez-la.")
+    messages = {"too_heavy": too_heavy, "too_many_pixels": too_many_pixels}
     try:
-        with warnings.catch_warnings():
-            # Pillow warns past MAX_IMAGE_PIXELS and raises past twice that; make both errors.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
-            if image.format not in LOGO_FORMATS:
-                raise not_an_image
-            width, height = image.size
-            if width * height > LOGO_MAX_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValidationError(
-            _("Cette image est trop grande (plus de 25 millions de pixels). Réduisez-la.")
-        ) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise not_an_image from error
+        safe = safe_image(
+            upload, max_bytes=LOGO_MAX_BYTES, max_pixels=LOGO_MAX_PIXELS, formats=LOGO_FORMATS
+        )
+    except ValidationError as error:
+        raise ValidationError(messages.get(error.code, not_an_image), code=error.code) from error
+    image = Image.open(io.BytesIO(safe.content))
+    image.load()
     return image
 
 

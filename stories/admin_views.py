@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from campaign.media import image_type, private_file_response
 
 from . import services
 from .models import Nomination, StoryIndexPage
@@ -37,3 +40,22 @@ def nomination_to_story_view(request, pk):
         "stories/admin/nomination_to_story.html",
         {"nomination": nomination, "index": index, "page_class": StoryIndexPage},
     )
+
+
+def nomination_can_view(user):
+    """Who may see nominations (and so their photos): staff with the snippet's view or
+    change permission (Communication, editors); never a mairie user."""
+    return user.has_perm("stories.view_nomination") or user.has_perm("stories.change_nomination")
+
+
+def nomination_photo_view(request, pk):
+    """The photo sent with a nomination, to staff who may see that nomination only: never
+    under a public /media/ address (it is an unpublished picture of a third party). Served
+    with its true type, nosniff and a sandboxing CSP (campaign/media.py)."""
+    if not nomination_can_view(request.user):
+        raise Http404  # not a redirect to the dashboard: nothing says the photo exists
+    nomination = get_object_or_404(Nomination, pk=pk)
+    content_type = image_type(nomination.photo.name) if nomination.photo else None
+    if content_type is None:
+        raise Http404
+    return private_file_response(nomination.photo, content_type=content_type)

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from . import admin_views, services
 from .models import Nomination, StoryTheme
+from .models.nominations import nomination_photo_html
 
 
 class StoryThemeViewSet(SnippetViewSet):
@@ -22,8 +23,15 @@ class StoryThemeViewSet(SnippetViewSet):
     add_to_admin_menu = False
 
 
+class NominationInspectView(InspectView):
+    def get_photo_display_value(self):
+        # The photo through the admin view that checks the permission, never /media/.
+        return nomination_photo_html(self.object)
+
+
 class NominationViewSet(SnippetViewSet):
     model = Nomination
+    inspect_view_class = NominationInspectView
     icon = "user"
     menu_label = _("Propositions de héros")
     menu_order = 250
@@ -64,6 +72,11 @@ def register_nomination_urls():
             "stories/nominations/<int:pk>/histoire/",
             admin_views.nomination_to_story_view,
             name="stories_nomination_to_story",
+        ),
+        path(
+            "stories/nominations/<int:pk>/photo/",
+            admin_views.nomination_photo_view,
+            name="stories_nomination_photo",
         ),
     ]
 

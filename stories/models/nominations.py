@@ -4,16 +4,46 @@ import uuid
 from pathlib import PurePath
 
 from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
+
+PHOTO_EXTENSIONS = (".jpg", ".png", ".webp")
 
 
 def nomination_photo_path(instance, filename):
     # A random name: the visitor's file name may carry a person's name, and a guessable
-    # address would expose photos that are not published.
-    suffix = PurePath(filename).suffix.lower()[:6]
+    # address would expose photos that are not published. The form names the file after
+    # the format it verified and re-encoded (stories/forms.py); anything else gets no
+    # image extension, so it can never be served as a page or an image it is not.
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in PHOTO_EXTENSIONS:
+        suffix = ".bin"
     return f"nominations/{uuid.uuid4().hex}{suffix}"
+
+
+def nomination_photo_html(nomination):
+    """The admin's link to a nomination's photo, with a thumbnail: both through the admin
+    view that checks the permission (stories/admin_views.py), never a /media/ address."""
+    return render_to_string(
+        "stories/admin/nomination_photo.html",
+        {
+            "photo_url": reverse("stories_nomination_photo", args=[nomination.pk])
+            if nomination.photo
+            else ""
+        },
+    )
+
+
+class NominationPhotoPanel(Panel):
+    """The photo, read-only in the edit form: staff see it, nobody uploads through the
+    admin a file that the public form's checks would not have re-encoded."""
+
+    class BoundPanel(Panel.BoundPanel):
+        def render_html(self, parent_context=None):
+            return nomination_photo_html(self.instance)
 
 
 class NominationQuerySet(models.QuerySet):
@@ -74,7 +104,7 @@ class Nomination(models.Model):
             [
                 FieldRowPanel([FieldPanel("hero_first_name"), FieldPanel("commune")]),
                 FieldPanel("what_they_did"),
-                FieldPanel("photo"),
+                NominationPhotoPanel(heading=_("photo")),
                 FieldPanel("hero_agreed"),
             ],
             heading=_("Le héros"),
