@@ -38,8 +38,8 @@ TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 STARTED_RE = re.compile(r'name="started" value="([^"]+)"')
 LIMITS = {
     "VOLUNTEERS_MIN_FILL_SECONDS": "0",
-    "VOLUNTEERS_RATE_LIMIT_PER_IP": "1000000/3600",
-    "VOLUNTEERS_RATE_LIMIT_PER_EMAIL": "1000000/3600",
+    "RATE_LIMIT_SIGNUP": "1000000/3600",
+    "RATE_LIMIT_SIGNUP_EMAIL": "1000000/3600",
 }
 
 

@@ -138,9 +138,15 @@ class LiveSite:
                 "SECURE_HSTS_SECONDS": "0",
                 # A person takes more than a second to fill the form; the browser does not.
                 "VOLUNTEERS_MIN_FILL_SECONDS": "1",
-                # Every journey comes from 127.0.0.1, one client address for the whole suite.
-                "STORIES_NOMINATIONS_PER_HOUR": "100",
-                "VOLUNTEERS_RATE_LIMIT_PER_IP": "100/3600",
+                # Every journey comes from 127.0.0.1, one client address for the whole suite
+                # (campaign/ratelimit.py; its limits are tested in tests/campaign/).
+                "RATE_LIMIT_SIGNUP": "1000/3600",
+                "RATE_LIMIT_SIGNUP_EMAIL": "1000/3600",
+                "RATE_LIMIT_NOMINATION": "1000/3600",
+                "RATE_LIMIT_NOMINATION_EMAIL": "1000/3600",
+                "RATE_LIMIT_GESTURE_DONE": "1000/3600",
+                # Four journeys (fr, en, scripts on and off) report the same gesture.
+                "RATE_LIMIT_GESTURE_DONE_ONCE": "1000/86400",
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
