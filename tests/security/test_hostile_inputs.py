@@ -1,0 +1,1167 @@
+"""The hostile-input battery: every public form field and URL parameter, in French and in
+English, receives every payload of tests/security/payloads.py (XSS with `javascript:` and SVG,
+1 MB values, NUL bytes, CRLF, look-alike unicode, SQL-ish strings, template syntax, broken
+encodings), the other fields valid.
+
+For each form: no response >= 500, no unescaped reflection of a payload in any HTML response
+(nor an injected header, an open or `javascript:` redirect, the secret key), nothing stored
+that should not be (a refused post stores no row; a stored row holds no control character, no
+value over its field's length, no file the server did not name), and the pages that show what
+was stored (public, and the admin as a superuser) escape it.
+
+Production-like: DEBUG False, `Client(raise_request_exception=False)` so that a 500 is counted,
+not raised. The rate limits are raised (conftest.py): the battery tests the forms, not the
+limiter. Each test writes its counts to var/security/battery.json; `python -m tests.security.
+report` prints the table of docs/SECURITY.md from it."""
+
+import io
+import json
+import math
+import re
+import time
+import traceback
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from wagtail.models import Locale
+
+import pytest
+from PIL import Image
+
+from .payloads import ALL, XSS, Payload, Raw, find_danger
+
+REPORT = Path(settings.BASE_DIR) / "var" / "security" / "battery.json"
+LANGUAGES = ("fr", "en")
+HTML_TYPES = ("html", "xml")
+SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ANY_NUL = re.compile(r"\x00")
+SERVER_CHOSEN_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif", "pdf"}
+# Requests per form, roughly (each form gets at least 200: see Battery.assert_clean).
+BUDGET = 260
+SECONDARY = 80  # for a form's other parameters (its GET search, its tokens)
+RUNNABLE_EXTENSIONS = {"html", "htm", "xhtml", "svg", "svgz", "xml", "js", "mjs", "php", "shtml"}
+
+pytestmark = pytest.mark.django_db
+
+
+# Requests -------------------------------------------------------------------------------------
+
+
+class Shot:
+    """One request: a payload in one field, the other fields valid."""
+
+    def __init__(self, *, field, payload, lang, method, path, pairs=(), multipart=None, **extra):
+        self.field = field
+        self.payload = payload
+        self.lang = lang
+        self.method = method
+        self.path = path
+        self.pairs = list(pairs)
+        self.multipart = multipart  # a dict for a multipart body, else None
+        self.extra = extra  # body=, content_type=, headers as WSGI keys
+
+
+def urlencode_pairs(pairs):
+    parts = []
+    for name, value in pairs:
+        if isinstance(value, Raw):
+            parts.append(f"{quote_plus(name)}={value.encoded}")
+        else:
+            parts.append(f"{quote_plus(name)}={quote_plus(str(value))}")
+    return "&".join(parts)
+
+
+def path_segment(value):
+    """A payload as one path segment (a Raw one as it is)."""
+    if isinstance(value, Raw):
+        return value.encoded
+    return quote(str(value), safe="")
+
+
+def with_payload(valid, field, payload):
+    """The valid pairs with `field` replaced by the payload."""
+    pairs = [(name, value) for name, value in valid if name != field]
+    pairs.append((field, payload.value))
+    return pairs
+
+
+def multipart_value(value):
+    return value.as_bytes() if isinstance(value, Raw) else value
+
+
+def send(client, shot):
+    extra = dict(shot.extra)
+    if shot.method == "GET":
+        query = urlencode_pairs(shot.pairs)
+        return client.generic("GET", shot.path + ("?" + query if query else ""), **extra)
+    if shot.multipart is not None:
+        return client.post(shot.path, shot.multipart, **extra)
+    body = extra.pop("body", None)
+    if body is None:
+        body = urlencode_pairs(shot.pairs).encode("ascii")
+    content_type = extra.pop("content_type", "application/x-www-form-urlencoded")
+    return client.generic(shot.method, shot.path, body, content_type=content_type, **extra)
+
+
+def body_text(response):
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+# Checking and counting --------------------------------------------------------------------------
+
+
+class Battery:
+    """The results of one form: counts per class of input, and every failure."""
+
+    def __init__(self, form):
+        self.form = form
+        self.requests = 0
+        self.by_class = defaultdict(lambda: {"requests": 0, "statuses": Counter()})
+        self.fields = set()
+        self.languages = Counter()
+        self.failures = []
+        self.reflections = 0
+        self.rows = {}
+        self.seconds = Counter()
+
+    def fail(self, shot, problem, detail=""):
+        self.failures.append(
+            {
+                "form": self.form,
+                "field": shot.field,
+                "class": shot.payload.kind,
+                "payload": shot.payload.name,
+                "lang": shot.lang,
+                "method": shot.method,
+                "path": shot.path[:120],
+                "problem": problem,
+                "detail": detail[:600],
+            }
+        )
+
+    def fire(self, client, shot):
+        started = time.perf_counter()
+        response = send(client, shot)
+        self.seconds[shot.payload.kind] += time.perf_counter() - started
+        self.check(shot, response)
+        return response
+
+    def check(self, shot, response):
+        self.requests += 1
+        self.fields.add(shot.field)
+        self.languages[shot.lang] += 1
+        counts = self.by_class[shot.payload.kind]
+        counts["requests"] += 1
+        counts["statuses"][f"{response.status_code // 100}xx"] += 1
+        if response.status_code >= 500:
+            detail = ""
+            if getattr(response, "exc_info", None):
+                lines = traceback.format_exception(*response.exc_info)
+                detail = "".join(lines[-3:]).strip()
+            self.fail(shot, f"status {response.status_code}", detail)
+        for header, value in response.items():
+            if header.lower().startswith("x-tvx") or "tvx" in header.lower():
+                self.fail(shot, "injected header", f"{header}: {value}")
+        for name, morsel in response.cookies.items():
+            if "tvx" in name.lower() or "tvx" in str(morsel.value).lower():
+                self.fail(shot, "injected cookie", name)
+        location = response.get("Location", "")
+        if location:
+            lowered = location.strip().lower()
+            if lowered.startswith(("javascript:", "data:", "vbscript:")) or not (
+                lowered.startswith("/")
+                and not lowered.startswith("//")
+                or lowered.startswith("http://testserver/")
+            ):
+                self.fail(shot, "unsafe redirect", location[:200])
+        content_type = response.get("Content-Type", "")
+        if any(kind in content_type for kind in HTML_TYPES) or not content_type:
+            text = body_text(response)
+            match = find_danger(text)
+            if match:
+                self.reflections += 1
+                start = max(match.start() - 80, 0)
+                self.fail(
+                    shot,
+                    "unescaped reflection",
+                    f"{content_type}: …{text[start : match.end() + 40]}…",
+                )
+            if settings.SECRET_KEY in text:
+                self.fail(shot, "secret key in the page")
+        elif shot.payload.kind == "xss" and "javascript" not in content_type:
+            # JSON, PDF, images: never served as a page a browser would run.
+            if response.get("X-Content-Type-Options", "") != "nosniff" and "json" not in (
+                content_type
+            ):
+                pass
+        return response
+
+    def look(self, client, path, what):
+        """A page that shows what was stored: escaped, and no 500."""
+        shot = Shot(field=what, payload=DISPLAY, lang="fr", method="GET", path=path)
+        response = client.get(path)
+        self.check(shot, response)
+        return response
+
+    def as_json(self):
+        return {
+            "requests": self.requests,
+            "fields": sorted(self.fields),
+            "languages": dict(self.languages),
+            "classes": {
+                kind: {"requests": c["requests"], "statuses": dict(sorted(c["statuses"].items()))}
+                for kind, c in sorted(self.by_class.items())
+            },
+            "reflections": self.reflections,
+            "seconds_in_requests": {k: round(v, 1) for k, v in sorted(self.seconds.items())},
+            "rows": self.rows,
+            "failures": len(self.failures),
+            "failure_samples": self.failures[:40],
+        }
+
+    def summary(self):
+        lines = [f"{self.form}: {len(self.failures)} failures in {self.requests} requests"]
+        seen = set()
+        for failure in self.failures:
+            key = (failure["field"], failure["class"], failure["problem"])
+            if key in seen:
+                continue
+            seen.add(key)
+            lines.append(
+                "  {field} [{class}/{payload}, {lang}, {method} {path}]: {problem} {detail}".format(
+                    **failure
+                )
+            )
+            if len(seen) > 25:
+                lines.append("  …")
+                break
+        return "\n".join(lines)
+
+    def assert_clean(self, minimum=200):
+        _record(self)
+        assert self.requests >= minimum, f"{self.form}: only {self.requests} requests"
+        assert not self.failures, self.summary()
+
+
+DISPLAY = Payload("display", "stored-values", "")
+_RESULTS = {}
+
+
+def _record(battery):
+    _RESULTS[battery.form] = battery.as_json()
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    existing = {}
+    if REPORT.exists():
+        try:
+            existing = json.loads(REPORT.read_text())
+        except ValueError:
+            existing = {}
+    existing.update(_RESULTS)
+    REPORT.write_text(json.dumps(existing, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def new_rows(model, before_pk):
+    return model.objects.filter(pk__gt=before_pk).order_by("pk")
+
+
+def last_pk(model):
+    row = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return row or 0
+
+
+def check_rows(battery, model, before_pk, *, single_line=(), multi_line=()):
+    """What was stored: no NUL anywhere, no control character in a one-line field, nothing
+    longer than its field allows."""
+    rows = list(new_rows(model, before_pk))
+    battery.rows[model._meta.label] = len(rows)
+    for row in rows:
+        for name in (*single_line, *multi_line):
+            value = getattr(row, name) or ""
+            value = str(value)
+            pattern = SINGLE_LINE_CONTROL if name in single_line else ANY_NUL
+            field = model._meta.get_field(name)
+            shot = Shot(field=name, payload=DISPLAY, lang="-", method="DB", path=str(row.pk))
+            if pattern.search(value):
+                battery.fail(shot, "control character stored", repr(value[:80]))
+            max_length = getattr(field, "max_length", None)
+            if max_length and len(value) > max_length:
+                battery.fail(shot, f"stored {len(value)} characters (max {max_length})")
+    return rows
+
+
+def check_media(battery):
+    """No file the visitor named: nothing under MEDIA_ROOT that a browser would run."""
+    root = Path(settings.MEDIA_ROOT)
+    for path in root.rglob("*") if root.exists() else []:
+        if path.is_file() and path.suffix.lower().lstrip(".") in RUNNABLE_EXTENSIONS:
+            shot = Shot(field="file", payload=DISPLAY, lang="-", method="FS", path=str(path))
+            battery.fail(shot, "runnable file stored under MEDIA_ROOT", path.name)
+
+
+def refused_stores_nothing(battery, shot, response, model, before_count):
+    """A refused post (4xx) adds no row."""
+    if 400 <= response.status_code < 500 and model.objects.count() != before_count:
+        battery.fail(shot, f"{response.status_code} but a row was stored")
+
+
+# Helpers for the site ---------------------------------------------------------------------------
+
+
+def localized(page, lang):
+    if lang == "fr":
+        return page
+    return page.get_translation(Locale.objects.get(language_code=lang)).specific
+
+
+def page_url(page, lang, subpage=None):
+    page = localized(page, lang)
+    url = page.url
+    if subpage:
+        url += page.reverse_subpage(subpage)
+    return url
+
+
+def route(name, lang, **kwargs):
+    with translation.override(lang):
+        return reverse(name, kwargs=kwargs)
+
+
+def admin_list_url(model):
+    return reverse(model.snippet_viewset.get_url_name("list"))
+
+
+def admin_edit_url(model, pk):
+    return reverse(model.snippet_viewset.get_url_name("edit"), args=[pk])
+
+
+def each_payload(fields, payloads=ALL, budget=BUDGET):
+    """(field, payload, language) triples: every field meets every class of input, in French
+    and in English, with the payloads of each class rotating from field to field so that the
+    form as a whole gets all of them; about `budget` requests per form (never fewer than two
+    per field and class, one for the 1 MB values)."""
+    classes = defaultdict(list)
+    for payload in payloads:
+        classes[payload.kind].append(payload)
+    stride = max(1, math.ceil(len(fields) * len(payloads) / budget))
+    for f_index, field in enumerate(fields):
+        for kind, group in classes.items():
+            floor = 1 if kind == "big" else 2
+            count = min(len(group), max(floor, math.ceil(len(group) / stride)))
+            for j in range(count):
+                payload = group[(f_index * count + j) % len(group)]
+                yield field, payload, LANGUAGES[(f_index + j) % 2]
+
+
+def png_bytes(size=(32, 32), text=None):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (200, 120, 80))
+    if text:
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text("Comment", text)
+        image.save(buffer, "PNG", pnginfo=info)
+    else:
+        image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def hostile_files():
+    """(name, file) for an upload field: script in disguise, hostile names, not images."""
+    script = "<script>alert('tvx40')</script>"
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(\'tvx41\')">'
+        "<script>alert('tvx41')</script></svg>"
+    )
+    return [
+        ("png-with-script-as-html", "portrait.html", png_bytes(text=script), "text/html"),
+        ("png-with-script", "portrait.png", png_bytes(text=script), "image/png"),
+        ("svg-script", "portrait.svg", svg.encode(), "image/svg+xml"),
+        ("svg-as-png", "portrait.png", svg.encode(), "image/png"),
+        ("html-as-jpg", "portrait.jpg", f"<html>{script}</html>".encode(), "image/jpeg"),
+        ("gif-polyglot", "portrait.gif", f"GIF89a/*{script}*/=1;".encode(), "image/gif"),
+        (
+            "name-xss",
+            "\"><svg onload=alert('tvx42')>.png",
+            png_bytes(),
+            "image/png",
+        ),
+        ("name-nul", "portrait\x00.html.png", png_bytes(), "image/png"),
+        ("name-crlf", "portrait\r\nX-Tvx-Injected: 1.png", png_bytes(), "image/png"),
+        ("name-traversal", "../../../templates/base.html", png_bytes(), "text/html"),
+        ("name-long", "p" * 1000 + ".png", png_bytes(), "image/png"),
+        ("name-rtl", "portrait\u202egnp.html", png_bytes(), "text/html"),
+        ("name-double-extension", "portrait.png.html", png_bytes(), "text/html"),
+        ("random-1MB", "portrait.jpg", bytes(range(256)) * 4096, "image/jpeg"),
+        ("empty", "portrait.png", b"", "image/png"),
+        ("truncated-png", "portrait.png", png_bytes()[:40], "image/png"),
+    ]
+
+
+def file_payloads():
+    for name, filename, content, content_type in hostile_files():
+        kind = "xss" if "xss" in name or "script" in name or "svg" in name else "upload"
+        if name.startswith("name-"):
+            kind = {"name-nul": "nul", "name-crlf": "crlf", "name-rtl": "unicode"}.get(name, kind)
+        if name == "random-1MB":
+            kind = "big"
+        yield Payload(kind, name, filename), filename, content, content_type
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def admin_client(hostile_site):
+    client = Client(raise_request_exception=False)
+    client.force_login(hostile_site["admin"])
+    return client
+
+
+def test_the_detector_finds_raw_payloads_and_ignores_escaped_ones():
+    """The measuring instrument itself: every XSS payload is found when a page shows it raw
+    (as text or in a link), never when Django escaped it."""
+    from django.utils.html import escape
+
+    for payload in XSS:
+        if not payload.danger:
+            continue
+        raw = f'<p>{payload.value}</p><a href="{payload.value}">x</a>'
+        assert find_danger(raw), payload.name
+        escaped = f'<p>{escape(payload.value)}</p><input value="{escape(payload.value)}">'
+        assert not find_danger(escaped), payload.name
+
+
+# The sign-up --------------------------------------------------------------------------------
+
+
+def _signup_valid(counter):
+    from volunteers.forms import form_timestamp_make
+    from volunteers.interests import interest_choices
+
+    counter[0] += 1
+    interests = interest_choices()
+    return [
+        ("first_name", "Camille"),
+        ("last_name", "Durand"),
+        ("email", f"battery{counter[0]}@example.org"),
+        ("postcode", "77190"),
+        ("commune", ""),
+        ("phone", "06 12 34 56 78"),
+        ("interests", interests[0][0] if interests else ""),
+        ("availability", "weekend"),
+        ("hours_per_month", "1"),
+        ("consent_emails", "on"),
+        ("consent_mairie", "on"),
+        ("website", ""),
+        ("started", form_timestamp_make()),
+        ("utm_source", "affiche"),
+        ("utm_medium", "qr"),
+        ("utm_campaign", "battery"),
+        ("utm_content", ""),
+        ("utm_term", ""),
+    ]
+
+
+SIGNUP_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "postcode",
+    "commune",
+    "phone",
+    "interests",
+    "availability",
+    "hours_per_month",
+    "consent_emails",
+    "consent_mairie",
+    "website",
+    "started",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+]
+
+
+def test_signup_form(client, admin_client, hostile_site):
+    from volunteers.models import Volunteer
+
+    battery = Battery("sign-up form (POST)")
+    before_pk, counter = last_pk(Volunteer), [0]
+    for field, payload, lang in each_payload(SIGNUP_FIELDS):
+        path = page_url(hostile_site["signup"], lang)
+        shot = Shot(
+            field=field,
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=path,
+            pairs=with_payload(_signup_valid(counter), field, payload),
+        )
+        count = Volunteer.objects.count()
+        response = battery.fire(client, shot)
+        refused_stores_nothing(battery, shot, response, Volunteer, count)
+    rows = check_rows(
+        battery,
+        Volunteer,
+        before_pk,
+        single_line=(
+            "first_name",
+            "last_name",
+            "email",
+            "postcode",
+            "phone",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_content",
+            "utm_term",
+        ),
+    )
+    battery.look(admin_client, admin_list_url(Volunteer), "admin: volunteers")
+    battery.look(admin_client, admin_list_url(Volunteer) + "?q=tvx", "admin: volunteers search")
+    for row in rows[-40:]:
+        battery.look(admin_client, admin_edit_url(Volunteer, row.pk), "admin: volunteer")
+    battery.assert_clean()
+
+
+def test_signup_url_parameters(client, hostile_site):
+    battery = Battery("sign-up page (URL parameters)")
+    fields = ["interet", "commune", "utm_source", "utm_medium", "utm_campaign", "utm_content"]
+    fields += ["utm_term"]
+    for field, payload, lang in each_payload(fields):
+        path = page_url(hostile_site["signup"], lang)
+        battery.fire(
+            client,
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=path,
+                pairs=with_payload([("interet", "aines"), ("commune", "77288")], field, payload),
+            ),
+        )
+    battery.assert_clean()
+
+
+# The volunteer's signed links -------------------------------------------------------------------
+
+
+def test_volunteer_links_with_garbage_tokens(client, hostile_site):
+    from volunteers.models import Volunteer
+
+    battery = Battery("volunteer links (garbage tokens)")
+    names = ["confirm", "preferences", "data_download", "erase", "unsubscribe"]
+    before = {v.pk: (v.status, v.consent_emails) for v in Volunteer.objects.all()}
+    for field, payload, lang in each_payload(names):
+        path = route(f"volunteers:{field}", lang, token="TOKEN")
+        path = path.replace("TOKEN", path_segment(payload.value))
+        method = "GET" if field == "data_download" or len(payload.name) % 2 else "POST"
+        battery.fire(
+            client,
+            Shot(
+                field=f"{field} token",
+                payload=payload,
+                lang=lang,
+                method=method,
+                path=path,
+                pairs=[("List-Unsubscribe", "One-Click")] if method == "POST" else [],
+            ),
+        )
+    after = {v.pk: (v.status, v.consent_emails) for v in Volunteer.objects.all()}
+    if before != after:
+        battery.fail(
+            Shot(field="token", payload=DISPLAY, lang="-", method="DB", path="-"),
+            "a garbage token changed a volunteer",
+        )
+    battery.assert_clean()
+
+
+def _preferences_valid():
+    from volunteers.interests import interest_choices
+
+    interests = interest_choices()
+    return [
+        ("first_name", "Camille"),
+        ("last_name", "Durand"),
+        ("postcode", "77190"),
+        ("commune", ""),
+        ("phone", ""),
+        ("interests", interests[0][0] if interests else ""),
+        ("availability", "weekend"),
+        ("hours_per_month", "2"),
+        ("language", "fr"),
+        ("consent_emails", "on"),
+        ("consent_mairie", ""),
+    ]
+
+
+def test_preferences_form(client, admin_client, hostile_site):
+    from volunteers.models import Volunteer
+
+    battery = Battery("preferences form (valid link, POST)")
+    volunteer = hostile_site["volunteer"]
+    fields = [name for name, _value in _preferences_valid()]
+    for field, payload, lang in each_payload(fields):
+        path = route("volunteers:preferences", lang, token=hostile_site["preferences_token"])
+        battery.fire(
+            client,
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="POST",
+                path=path,
+                pairs=with_payload(_preferences_valid(), field, payload),
+            ),
+        )
+    check_rows(
+        battery,
+        Volunteer,
+        volunteer.pk - 1,
+        single_line=("first_name", "last_name", "postcode", "phone"),
+    )
+    battery.look(admin_client, admin_edit_url(Volunteer, volunteer.pk), "admin: volunteer")
+    battery.look(
+        client,
+        route("volunteers:preferences", "fr", token=hostile_site["preferences_token"]),
+        "preferences page",
+    )
+    battery.assert_clean()
+
+
+# "Proposer un héros" ------------------------------------------------------------------------------
+
+
+def _nomination_valid(counter):
+    counter[0] += 1
+    return {
+        "hero_first_name": "Karim",
+        "postcode": "77190",
+        "commune_name": "",
+        "what_they_did": "Il répare les vélos des enfants du quartier le samedi matin.",
+        "hero_agreed": "on",
+        "proposer_name": "Odile Bernard",
+        "proposer_email": f"odile{counter[0]}@example.org",
+    }
+
+
+def test_nomination_form(client, admin_client, hostile_site):
+    from stories.models import Nomination
+
+    battery = Battery("« Proposer un héros » (POST, multipart)")
+    before_pk, counter = last_pk(Nomination), [0]
+    fields = list(_nomination_valid([0]))
+    for field, payload, lang in each_payload(fields):
+        data = _nomination_valid(counter)
+        data[field] = multipart_value(payload.value)
+        shot = Shot(
+            field=field,
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=page_url(hostile_site["story_index"], lang, "nominate_route"),
+            multipart=data,
+        )
+        count = Nomination.objects.count()
+        response = battery.fire(client, shot)
+        refused_stores_nothing(battery, shot, response, Nomination, count)
+    for lang in LANGUAGES:
+        for payload, filename, content, content_type in file_payloads():
+            data = _nomination_valid(counter)
+            data["photo"] = SimpleUploadedFile(filename, content, content_type=content_type)
+            shot = Shot(
+                field="photo",
+                payload=payload,
+                lang=lang,
+                method="POST",
+                path=page_url(hostile_site["story_index"], lang, "nominate_route"),
+                multipart=data,
+            )
+            count = Nomination.objects.count()
+            response = battery.fire(client, shot)
+            refused_stores_nothing(battery, shot, response, Nomination, count)
+    rows = check_rows(
+        battery,
+        Nomination,
+        before_pk,
+        single_line=("hero_first_name", "proposer_name", "proposer_email"),
+        multi_line=("what_they_did",),
+    )
+    for row in rows:
+        if row.photo:
+            extension = row.photo.name.rsplit(".", 1)[-1].lower()
+            if extension not in SERVER_CHOSEN_EXTENSIONS:
+                battery.fail(
+                    Shot(field="photo", payload=DISPLAY, lang="-", method="DB", path=str(row.pk)),
+                    "photo stored under a name the server did not choose",
+                    row.photo.name,
+                )
+    check_media(battery)
+    battery.look(admin_client, admin_list_url(Nomination), "admin: nominations")
+    for row in rows[-40:]:
+        battery.look(admin_client, admin_edit_url(Nomination, row.pk), "admin: nomination")
+    battery.assert_clean()
+
+
+# Engaged communes ---------------------------------------------------------------------------------
+
+
+def _engagement_valid(counter):
+    counter[0] += 1
+    return [
+        ("commune", "77288"),
+        ("contact_name", "Claire Martin"),
+        ("role", "Maire"),
+        ("email", f"mairie{counter[0]}@example.org"),
+    ]
+
+
+def test_engagement_form(client, admin_client, hostile_site):
+    from kits.models import EngagedCommune
+
+    battery = Battery("« Ma commune s'engage » (POST and GET)")
+    before_pk, counter = last_pk(EngagedCommune), [0]
+    for field, payload, lang in each_payload(["commune", "contact_name", "role", "email"]):
+        shot = Shot(
+            field=field,
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=route("kits:engaged_form", lang),
+            pairs=with_payload(_engagement_valid(counter), field, payload),
+        )
+        count = EngagedCommune.objects.count()
+        response = battery.fire(client, shot)
+        refused_stores_nothing(battery, shot, response, EngagedCommune, count)
+    for field, payload, lang in each_payload(["q", "commune"], budget=SECONDARY):
+        battery.fire(
+            client,
+            Shot(
+                field=f"?{field}",
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=route("kits:engaged_form", lang),
+                pairs=[(field, payload.value)],
+            ),
+        )
+    for _field, payload, lang in each_payload(["token"], budget=SECONDARY):
+        path = route("kits:engaged_confirm", lang, token="TOKEN")
+        battery.fire(
+            client,
+            Shot(
+                field="confirmation token",
+                payload=payload,
+                lang=lang,
+                method="GET" if len(payload.name) % 2 else "POST",
+                path=path.replace("TOKEN", path_segment(payload.value)),
+            ),
+        )
+    for _field, payload, lang in each_payload(["slug"], budget=SECONDARY):
+        path = route("kits:engaged_commune", lang, slug="SLUG")
+        battery.fire(
+            client,
+            Shot(
+                field="commune slug",
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=path.replace("SLUG", path_segment(payload.value)),
+            ),
+        )
+    rows = check_rows(battery, EngagedCommune, before_pk, single_line=("contact_name", "role"))
+    battery.look(client, route("kits:engaged_communes", "fr"), "engaged communes")
+    battery.look(client, route("kits:engaged_communes", "en"), "engaged communes (en)")
+    battery.look(
+        client, route("kits:engaged_commune", "fr", slug=hostile_site["melun"].slug), "commune"
+    )
+    battery.look(admin_client, admin_list_url(EngagedCommune), "admin: engaged communes")
+    for row in rows[-40:]:
+        battery.look(admin_client, admin_edit_url(EngagedCommune, row.pk), "admin: engagement")
+    battery.assert_clean()
+
+
+# The personalised poster ------------------------------------------------------------------------
+
+
+def _poster_valid(hostile_site):
+    return {
+        "template": str(hostile_site["template"].pk),
+        "commune": "77288",
+        "logo_ref": "",
+        "contact_line": "Mairie de Melun – 01 64 52 33 00",
+        "event_line": "Samedi 12 juin, 10 h, place du marché",
+        "size": "A4",
+        "variant": "couleur",
+    }
+
+
+def test_poster_form(client, admin_client, hostile_site):
+    from kits.models import PersonalisedPoster
+
+    battery = Battery("personalised poster (POST, multipart, and GET)")
+    before_pk = last_pk(PersonalisedPoster)
+    for field, payload, lang in each_payload(list(_poster_valid(hostile_site))):
+        data = _poster_valid(hostile_site)
+        data[field] = multipart_value(payload.value)
+        shot = Shot(
+            field=field,
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=route("kits:poster_form", lang),
+            multipart=data,
+        )
+        count = PersonalisedPoster.objects.count()
+        response = battery.fire(client, shot)
+        refused_stores_nothing(battery, shot, response, PersonalisedPoster, count)
+    for lang in LANGUAGES:
+        for payload, filename, content, content_type in file_payloads():
+            data = _poster_valid(hostile_site)
+            data["logo"] = SimpleUploadedFile(filename, content, content_type=content_type)
+            shot = Shot(
+                field="logo",
+                payload=payload,
+                lang=lang,
+                method="POST",
+                path=route("kits:poster_form", lang),
+                multipart=data,
+            )
+            count = PersonalisedPoster.objects.count()
+            response = battery.fire(client, shot)
+            refused_stores_nothing(battery, shot, response, PersonalisedPoster, count)
+    for field, payload, lang in each_payload(["q", "commune"], budget=SECONDARY):
+        battery.fire(
+            client,
+            Shot(
+                field=f"?{field}",
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=route("kits:poster_form", lang),
+                pairs=[(field, payload.value)],
+            ),
+        )
+    for field, payload, lang in each_payload(["key", "size", "variant"], budget=SECONDARY):
+        kwargs = {"key": "a" * 64, "size": "A4", "variant": "couleur"}
+        kwargs[field] = "PAYLOAD"
+        path = route("kits:poster_result", lang, **kwargs)
+        battery.fire(
+            client,
+            Shot(
+                field=f"result {field}",
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=path.replace("PAYLOAD", path_segment(payload.value)),
+            ),
+        )
+    rows = check_rows(
+        battery, PersonalisedPoster, before_pk, single_line=("contact_line", "event_line")
+    )
+    check_media(battery)
+    for row in rows[-20:]:
+        battery.look(
+            client,
+            route("kits:poster_result", "fr", key=row.key, size="A4", variant="couleur"),
+            "poster result",
+        )
+    battery.look(
+        client, route("kits:engaged_commune", "fr", slug=hostile_site["melun"].slug), "commune"
+    )
+    battery.look(admin_client, admin_list_url(PersonalisedPoster), "admin: posters")
+    for row in rows[-40:]:
+        battery.look(admin_client, admin_edit_url(PersonalisedPoster, row.pk), "admin: poster")
+    battery.assert_clean()
+
+
+# "J'ai fait ce geste" ----------------------------------------------------------------------------
+
+
+def test_gesture_done(client, hostile_site):
+    from gestures.models import GestureCounter
+
+    battery = Battery("« J'ai fait ce geste » (POST)")
+    gesture = hostile_site["gestures"][0]
+    for field, payload, lang in each_payload(["cookie gestes_faits", "next", "number"]):
+        path = page_url(gesture, lang, "done")
+        extra = {}
+        pairs = [("next", "/"), ("number", "1")]
+        if field.startswith("cookie"):
+            value = payload.value.encoded if isinstance(payload.value, Raw) else payload.value
+            extra["HTTP_COOKIE"] = f"gestes_faits={value}"
+        else:
+            pairs = with_payload(pairs, field, payload)
+        battery.fire(
+            Client(raise_request_exception=False),
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="POST",
+                path=path,
+                pairs=pairs,
+                **extra,
+            ),
+        )
+    for field, payload, lang in each_payload(["?fait", "?utm_source"], budget=SECONDARY):
+        battery.fire(
+            client,
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=page_url(gesture, lang),
+                pairs=[(field[1:], payload.value)],
+            ),
+        )
+    counted = sum(GestureCounter.objects.values_list("count", flat=True))
+    battery.rows["gestures.GestureCounter (sum of counts)"] = counted
+    battery.look(client, page_url(gesture, "fr"), "gesture page")
+    battery.assert_clean()
+
+
+# Search, catalogue, stories, communes, feeds, booklet ------------------------------------------
+
+
+def _get_battery(client, battery, fields, path_for, fixed=(), budget=None):
+    for field, payload, lang in each_payload(fields, budget=budget or BUDGET):
+        battery.fire(
+            client,
+            Shot(
+                field=f"?{field}",
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=path_for(lang),
+                pairs=with_payload(list(fixed), field, payload),
+            ),
+        )
+
+
+def test_site_search(client, hostile_site):
+    battery = Battery("site search (?q=, ?page=)")
+    _get_battery(
+        client, battery, ["q", "page"], lambda lang: route("search", lang), [("q", "melun")]
+    )
+    for lang in LANGUAGES:
+        for charset in ("utf-16", "bogus", "utf-8"):
+            # A search sent as a POST form (wrong method) in odd charsets.
+            payload = Payload("encoding", f"charset={charset}", "q=melun")
+            battery.fire(
+                client,
+                Shot(
+                    field="body charset",
+                    payload=payload,
+                    lang=lang,
+                    method="POST",
+                    path=route("search", lang),
+                    body="q=melun".encode("utf-16" if charset == "utf-16" else "ascii"),
+                    content_type=f"application/x-www-form-urlencoded; charset={charset}",
+                ),
+            )
+    battery.assert_clean()
+
+
+def test_gestures_catalogue_filters(client, hostile_site):
+    battery = Battery("gestures catalogue (filters)")
+    _get_battery(
+        client,
+        battery,
+        ["categorie", "duree", "public", "tri"],
+        lambda lang: page_url(hostile_site["catalogue"], lang),
+        [("categorie", "aines"), ("duree", "1h"), ("public", "aines"), ("tri", "numero")],
+    )
+    battery.assert_clean()
+
+
+def test_story_index_filters(client, hostile_site):
+    battery = Battery("stories (filters, page numbers)")
+    _get_battery(
+        client,
+        battery,
+        ["theme", "region", "departement", "page"],
+        lambda lang: page_url(hostile_site["story_index"], lang),
+        [("theme", "aines"), ("region", "11"), ("departement", "77"), ("page", "1")],
+    )
+    battery.assert_clean()
+
+
+def test_commune_lookup(client, hostile_site):
+    battery = Battery("commune lookup (HTML and JSON)")
+    _get_battery(
+        client,
+        battery,
+        ["q", "format"],
+        lambda lang: route("geography:search", lang),
+        [("q", "melun"), ("format", "json")],
+    )
+    _get_battery(
+        client, battery, ["q "], lambda lang: route("geography:search", lang), budget=SECONDARY
+    )
+    battery.assert_clean()
+
+
+def test_feed_and_booklet(client, hostile_site):
+    battery = Battery("stories feed, gestures booklet")
+    _get_battery(
+        client,
+        battery,
+        ["page", "theme"],
+        lambda lang: page_url(hostile_site["story_index"], lang, "feed_route"),
+    )
+    for field, payload, lang in each_payload(["If-None-Match", "?v"], budget=SECONDARY):
+        extra = {}
+        pairs = []
+        if field == "If-None-Match":
+            value = payload.value.encoded if isinstance(payload.value, Raw) else payload.value
+            if len(value) > 8000:
+                value = value[:8000]
+            extra["HTTP_IF_NONE_MATCH"] = value
+        else:
+            pairs = [("v", payload.value)]
+        battery.fire(
+            client,
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=page_url(hostile_site["catalogue"], lang, "booklet"),
+                pairs=pairs,
+                **extra,
+            ),
+        )
+    battery.assert_clean()
+
+
+def test_paths_with_payloads(client, hostile_site):
+    battery = Battery("404 paths and path parameters")
+    prefixes = {
+        "page path": lambda lang: "/" if lang == "fr" else "/en/",
+        "story path": lambda lang: page_url(hostile_site["story_index"], lang),
+        "kit download id": lambda lang: route("kits:download", lang, pk=1).replace("1/", ""),
+        "media path": lambda lang: settings.MEDIA_URL,
+        "documents path": lambda lang: "/documents/",
+    }
+    for field, payload, lang in each_payload(list(prefixes)):
+        segment = path_segment(payload.value)
+        if len(segment) > 20000:
+            segment = segment[:20000]
+        battery.fire(
+            client,
+            Shot(
+                field=field,
+                payload=payload,
+                lang=lang,
+                method="GET",
+                path=prefixes[field](lang) + segment + "/",
+            ),
+        )
+    battery.assert_clean()
+
+
+# The Brevo tracking webhook ----------------------------------------------------------------------
+
+
+def _brevo_event(hostile_site):
+    return {
+        "event": "hard_bounce",
+        "email": hostile_site["volunteer"].email,
+        "id": 1,
+        "date": "2026-12-05 10:00:00",
+        "ts": 1764928800,
+        "message-id": "<battery@example.org>",
+        "ts_event": 1764928800,
+        "subject": "Confirmez",
+        "tag": "confirmation",
+        "reason": "mailbox full",
+    }
+
+
+def test_brevo_webhook(client, hostile_site):
+    from volunteers.models import Volunteer
+
+    battery = Battery("Brevo tracking webhook (JSON, with and without credentials)")
+    user, password = settings.ANYMAIL["WEBHOOK_SECRET"].split(":", 1)
+    import base64
+
+    good = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    bad = "Basic " + base64.b64encode(b"hook:wrong").decode()
+    path = reverse("anymail_brevo_tracking")
+    volunteer = hostile_site["volunteer"]
+    before = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).first()
+    fields = ["email", "event", "reason", "message-id", "tag", "date"]
+    structural = [
+        Payload("json", "number", 123),
+        Payload("json", "list", ["a@example.org"]),
+        Payload("json", "object", {"email": "a@example.org"}),
+        Payload("json", "null", None),
+        Payload("json", "bool", True),
+        Payload("json", "deep", json.loads("[" * 500 + "]" * 500)),
+    ]
+    for index, (field, payload, lang) in enumerate(each_payload(fields, [*ALL, *structural])):
+        event = _brevo_event(hostile_site)
+        if isinstance(payload.value, Raw):
+            # Invalid UTF-8 in the JSON body itself.
+            body = json.dumps(event).replace('"mailbox full"', '"XX"').encode()
+            body = body.replace(b"XX", payload.value.as_bytes())
+        else:
+            event[field] = payload.value
+            body = json.dumps(event).encode()
+        authorization = good if index % 3 else (bad if index % 2 else None)
+        extra = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+        shot = Shot(
+            field=f"{field} ({'credentials' if authorization == good else 'no credentials'})",
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=path,
+            body=body,
+            content_type="application/json",
+            **extra,
+        )
+        response = battery.fire(client, shot)
+        if authorization != good and response.status_code < 400:
+            battery.fail(shot, f"accepted without credentials ({response.status_code})")
+    for lang in LANGUAGES:
+        for name, body in [
+            ("not-json", b"tvx not json"),
+            ("deep-nesting", b"[" * 100000 + b"]" * 100000),
+            ("utf-16", json.dumps(_brevo_event(hostile_site)).encode("utf-16")),
+            ("empty", b""),
+        ]:
+            battery.fire(
+                client,
+                Shot(
+                    field="body",
+                    payload=Payload("encoding", name, name),
+                    lang=lang,
+                    method="POST",
+                    path=path,
+                    body=body,
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=good,
+                ),
+            )
+    after = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).first()
+    battery.rows["volunteer status before/after"] = f"{before}/{after}"
+    battery.assert_clean()
