@@ -372,3 +372,81 @@ def test_the_poster_form_is_rate_limited(client, melun, home_page, poster_templa
     refused = client.post(reverse("kits:poster_form"), {**data, "event_line": "n3"})
     assert refused.status_code == 429
     assert PersonalisedPoster.objects.count() == 2
+
+
+def test_the_migration_keeps_what_was_public_public(melun, poster_template, home_page):
+    """Before moderation, a confirmed declaration was listed and its commune's posters shown:
+    the data migration approves exactly those, and nothing else."""
+    import importlib
+
+    from django.apps import apps
+
+    from kits.factories import CommuneFactory
+
+    migration = importlib.import_module("kits.migrations.0003_moderation")
+    other = CommuneFactory(insee_code="29232", name="Quimper")
+    listed = EngagedCommune.objects.create(
+        commune=melun,
+        contact_name="A",
+        role="Maire",
+        email="a@example.org",
+        confirmed_at="2026-05-01T10:00:00Z",
+    )
+    unconfirmed = EngagedCommune.objects.create(
+        commune=other, contact_name="B", role="Maire", email="b@example.org"
+    )
+    shown, not_shown = (
+        services.poster_create(
+            template=poster_template,
+            commune=commune,
+            logo_hash="",
+            contact_line="Mairie",
+            event_line="",
+        )
+        for commune in (melun, other)
+    )
+    EngagedCommune.objects.update(status="unconfirmed")  # as the new column starts
+    PersonalisedPoster.objects.update(status="pending")
+    migration.keep_public_rows_public(apps, None)
+    for row, status in [
+        (listed, "approved"),
+        (unconfirmed, "unconfirmed"),
+        (shown, "approved"),
+        (not_shown, "pending"),
+    ]:
+        row.refresh_from_db()
+        assert row.status == status, row
+
+
+def test_the_commune_page_keeps_a_bounded_number_of_queries(
+    client,
+    melun,
+    home_page,
+    poster_template,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    _approved(melun)
+    url = reverse("kits:engaged_commune", args=[melun.slug])
+
+    def poster(index):
+        services.poster_approve(
+            poster=services.poster_create(
+                template=poster_template,
+                commune=melun,
+                logo_hash="",
+                contact_line="Mairie de Melun",
+                event_line=f"Rencontre n° {index}",
+            )
+        )
+
+    poster(0)
+    client.get(url)  # warm the site caches
+    with django_assert_max_num_queries(15) as one:
+        client.get(url)
+    for index in range(1, 8):
+        poster(index)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert "7 affiches personnalisées" not in response.content.decode()
+    assert "8 affiches personnalisées" in response.content.decode()
