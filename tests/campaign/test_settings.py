@@ -47,3 +47,30 @@ def test_production_refuses_to_start_without_a_secret(missing):
     result = _manage("check", drop=[missing])
     assert result.returncode != 0
     assert f"The environment variable {missing} is required in production." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["django.core.mail.backends.smtp.EmailBackend", "anymail.backends.postmark.EmailBackend"],
+)
+def test_production_requires_the_webhook_secret_whatever_the_email_backend(backend):
+    result = _manage(
+        "check", env_overrides={"EMAIL_BACKEND": backend}, drop=["ANYMAIL_WEBHOOK_SECRET"]
+    )
+    assert result.returncode != 0
+    assert "The environment variable ANYMAIL_WEBHOOK_SECRET is required in production." in (
+        result.stderr
+    )
+
+
+def test_production_with_smtp_passes_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+        drop=["BREVO_API_KEY"],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
