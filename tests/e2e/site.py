@@ -145,6 +145,9 @@ class LiveSite:
                 "RATE_LIMIT_NOMINATION": "1000/3600",
                 "RATE_LIMIT_NOMINATION_EMAIL": "1000/3600",
                 "RATE_LIMIT_GESTURE_DONE": "1000/3600",
+                "RATE_LIMIT_ENGAGEMENT": "1000/3600",
+                "RATE_LIMIT_ENGAGEMENT_EMAIL": "1000/3600",
+                "RATE_LIMIT_POSTER": "1000/3600",
                 # Four journeys (fr, en, scripts on and off) report the same gesture.
                 "RATE_LIMIT_GESTURE_DONE_ONCE": "1000/86400",
                 "PYTHONDONTWRITEBYTECODE": "1",
