@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from openpyxl import Workbook
 
+from campaign.exports import neutralise_row
+
 from . import services
 from .forms import ReportPeriodForm
 from .models import EngagedCommune, PersonalisedPoster
@@ -49,7 +51,17 @@ def _headings():
     return [_("Kit"), _("Format"), _("Document"), _("Langue"), _("Type"), _("Téléchargements")]
 
 
+REPORT_PERMISSION = "kits.view_downloadcount"
+
+
+def may_see_download_report(user) -> bool:
+    """Staff who keep the kits (Editors, superusers), not every admin user."""
+    return user.is_active and user.has_perm(REPORT_PERMISSION)
+
+
 def download_report(request):
+    if not may_see_download_report(request.user):
+        raise PermissionDenied
     form, start, end = _period(request)
     kits = services.download_report(start=start, end=end)
     export = request.GET.get("export")
@@ -60,7 +72,7 @@ def download_report(request):
         response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
         writer = csv.writer(response)
         writer.writerow(_headings())
-        writer.writerows(_flat_rows(kits))
+        writer.writerows(neutralise_row(row) for row in _flat_rows(kits))
         return response
     if export == "xlsx":
         workbook = Workbook()
@@ -68,7 +80,7 @@ def download_report(request):
         sheet.title = _("Téléchargements")
         sheet.append(_headings())
         for row in _flat_rows(kits):
-            sheet.append(row)
+            sheet.append(neutralise_row(row))
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(

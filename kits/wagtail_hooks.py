@@ -18,6 +18,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from campaign.exports import SafeSpreadsheetExportMixin
+
 from . import admin_views
 from .models import EngagedCommune, PersonalisedPoster, PosterTemplate
 
@@ -30,7 +32,7 @@ class PosterTemplateViewSet(SnippetViewSet):
     copy_view_enabled = True
 
 
-class ModerationIndexView(IndexView):
+class ModerationIndexView(SafeSpreadsheetExportMixin, IndexView):
     """The listing, with "Approuver" and "Retirer" beside each row for staff who moderate."""
 
     def get_list_more_buttons(self, instance):
@@ -181,9 +183,14 @@ def register_report_url():
     ]
 
 
+class DownloadReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.may_see_download_report(request.user)
+
+
 @hooks.register("register_reports_menu_item")
 def register_report_menu_item():
-    return MenuItem(
+    return DownloadReportMenuItem(
         _("Téléchargements des kits"),
         reverse("kits_downloads"),
         icon_name="download",

@@ -8,6 +8,7 @@ from django.forms import CheckboxSelectMultiple, Textarea
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -16,7 +17,7 @@ from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -24,12 +25,14 @@ from wagtail.snippets.views.chooser import (
     ChooseResultsView,
     ChooseView,
     SnippetChooserViewSet,
+    SnippetChosenMultipleView,
     SnippetChosenView,
 )
 from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet
 
 import django_filters
 
+from campaign.exports import SafeSpreadsheetExportMixin
 from campaign.geography.models import Department, Region
 
 from . import admin_views
@@ -56,6 +59,13 @@ class VolunteerPermissionPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        # Used by the generic guards (campaign/wagtail_hooks.py: wagtail-localize's snippet
+        # API, the bulk actions): the rows the user may see, never the whole table.
+        if self.user_has_any_permission(user, actions):
+            return Volunteer.objects.visible_to(user)
+        return Volunteer.objects.none()
 
 
 # Before the viewset is registered, or Wagtail creates its default policy.
@@ -109,7 +119,19 @@ class VolunteerFilterSet(WagtailFilterSet):
         return queryset.filter(interests__slug=value).distinct()
 
 
-class VolunteerIndexView(IndexView):
+class VolunteerIndexView(SafeSpreadsheetExportMixin, IndexView):
+    """The listing and its CSV/XLSX export (formulas neutralised), without bulk actions:
+    volunteers are read-only in the admin, so no one is offered an action that would be
+    refused."""
+
+    @cached_property
+    def columns(self):
+        return [
+            column
+            for column in super().columns
+            if not isinstance(column, BulkActionsCheckboxColumn)
+        ]
+
     def get_base_queryset(self):
         return (
             visible_volunteers(self.request)
@@ -145,10 +167,18 @@ class VolunteerChosenView(SnippetChosenView):
             raise Http404 from exc
 
 
+class VolunteerChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        # `?id=` of another commune's volunteer is ignored, as if it did not exist.
+        pks = [pk for pk in pks if str(pk).isdigit()]
+        return visible_volunteers(self.request).filter(pk__in=pks)
+
+
 class VolunteerChooserViewSet(SnippetChooserViewSet):
     choose_view_class = VolunteerChooseView
     choose_results_view_class = VolunteerChooseResultsView
     chosen_view_class = VolunteerChosenView
+    chosen_multiple_view_class = VolunteerChosenMultipleView
 
 
 class VolunteerViewSet(SnippetViewSet):
@@ -159,6 +189,7 @@ class VolunteerViewSet(SnippetViewSet):
     menu_order = 250
     add_to_admin_menu = True
     index_view_class = VolunteerIndexView
+    index_template_name = "volunteers/admin/volunteer_index.html"  # no bulk actions
     inspect_view_class = VolunteerInspectView
     chooser_viewset_class = VolunteerChooserViewSet
     inspect_view_enabled = True

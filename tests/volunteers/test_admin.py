@@ -250,3 +250,102 @@ def test_editors_see_and_filter_every_volunteer(client, people):
     assert "bertrand@example.org" in html and "alice@example.org" not in html
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Bénévoles de l'heure civique" in dashboard
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 12: every way to a volunteer through the admin answers with the user's own rows.
+
+
+def test_mairie_chosen_multiple_returns_only_their_volunteers(client, mairie_user, people):
+    client.force_login(mairie_user)
+    url = reverse("wagtailsnippetchoosers_volunteers_volunteer:chosen_multiple")
+    ids = [p.pk for p in people.values()] + ["pas-un-nombre"]
+    response = client.get(url, {"id": ids})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Alice" in body
+    for key in ("a_not_shared", "a_pending", "b_shared"):
+        assert people[key].first_name not in body
+
+
+def test_localize_snippet_api_answers_only_with_visible_volunteers(client, mairie_user, people):
+    client.force_login(mairie_user)
+    listing = client.get("/admin/localize/api/snippets/volunteers/volunteer/")
+    assert listing.status_code == 200
+    assert [row["id"] for row in listing.json()] == [people["a_shared"].pk]
+    for key in ("a_not_shared", "a_pending", "b_shared"):
+        detail = client.get(f"/admin/localize/api/snippets/volunteers/volunteer/{people[key].pk}/")
+        assert detail.status_code == 404
+        assert people[key].first_name.encode() not in detail.content
+    own = client.get(f"/admin/localize/api/snippets/volunteers/volunteer/{people['a_shared'].pk}/")
+    assert own.status_code == 200 and own.json()["title"].startswith("Alice")
+
+
+def test_localize_snippet_api_gives_nothing_to_users_without_permission(client, people, db):
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username="contrib", password="x")
+    user.groups.add(Group.objects.get_or_create(name="Contributeurs mairie")[0])
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert client.get("/admin/localize/api/snippets/volunteers/volunteer/").json() == []
+    assert client.get("/admin/localize/api/snippets/volunteers/mairieaccess/").json() == []
+
+
+@pytest.mark.parametrize("who", ["mairie", "superuser"])
+def test_bulk_delete_of_volunteers_is_refused_before_naming_anyone(
+    client, mairie_user, superuser, people, who
+):
+    client.force_login(mairie_user if who == "mairie" else superuser)
+    url = reverse("wagtail_bulk_action", args=["volunteers", "volunteer", "delete"])
+    for query in ({"id": [p.pk for p in people.values()]}, {"id": "all"}):
+        response = client.get(url, query)
+        assert response.status_code == 403 or response["Location"] == reverse("wagtailadmin_home")
+        for person in people.values():
+            assert person.first_name.encode() not in response.content
+            assert person.email.encode() not in response.content
+    client.post(f"{url}?id={people['b_shared'].pk}&id={people['a_shared'].pk}")
+    assert Volunteer.objects.count() == len(people)
+
+
+@pytest.mark.parametrize("who", ["mairie", "superuser"])
+def test_volunteer_listing_offers_no_bulk_action(client, mairie_user, superuser, people, who):
+    client.force_login(mairie_user if who == "mairie" else superuser)
+    html = client.get(url("list")).content.decode()
+    assert "alice@example.org" in html
+    assert "data-bulk-action-footer" not in html
+    assert "bulk-action-btn" not in html
+    assert "data-bulk-action-checkbox" not in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_volunteers_export_neutralises_formulas(client, superuser, geography, fmt):
+    formula = '=HYPERLINK("http://evil.example","x")'
+    VolunteerFactory(
+        commune=geography["melun"],
+        first_name=formula,
+        last_name="-2+3",
+        email="formule@example.org",
+        consent_mairie=True,
+    )
+    client.force_login(superuser)
+    response = client.get(url("list"), {"export": fmt})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt == "csv":
+        import csv
+        import io
+
+        cells = [c for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for c in row]
+    else:
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(body)).active
+        cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "'" + formula in cells and formula not in cells
+    assert "'-2+3" in cells
+    assert "formule@example.org" in cells and "Melun" in cells
