@@ -130,6 +130,8 @@ class LiveSite:
                 "WAGTAILADMIN_BASE_URL": self.base_url,
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "EMAIL_FILE_PATH": str(self.run_dir / "emails"),
+                # Required in production whatever the email backend (the tracking webhook).
+                "ANYMAIL_WEBHOOK_SECRET": "e2e:webhook-secret",
                 "STATIC_ROOT": str(self.run_dir / "static"),
                 "MEDIA_ROOT": str(self.run_dir / "media"),
                 # Loopback has no TLS; everything else stays as in production (secure
