@@ -156,6 +156,11 @@ class ThrottledAuthenticationMixin:
 class LoginForm(ThrottledAuthenticationMixin, WagtailLoginForm):
     """Wagtail's admin sign-in form, throttled."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail redefines the field without a label, so the page said "Password" in French.
+        self.fields["password"].label = auth_forms.AuthenticationForm.base_fields["password"].label
+
 
 class AuthenticationForm(ThrottledAuthenticationMixin, auth_forms.AuthenticationForm):
     """Django's sign-in form, throttled: Wagtail's front-end sign-in (pages restricted to

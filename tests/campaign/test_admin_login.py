@@ -318,3 +318,12 @@ def test_the_owner_keeps_signing_in_while_an_attacker_fails_elsewhere(
     forger = Client()
     forger.cookies[accounts.DEVICE_COOKIE] = device.value[:-2] + "xx"
     assert sign_in(forger, "redaction", PASSWORD, address=owner_address).status_code == 429
+
+
+def test_the_sign_in_page_labels_the_password_in_french(client, db):
+    import re
+
+    page = client.get(LOGIN_URL).content.decode()
+
+    label = re.search(r'<label[^>]*for="id_password"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert label.strip().startswith("Mot de passe"), label
