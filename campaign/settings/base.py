@@ -214,14 +214,14 @@ RATE_LIMITS = {
     "engagement_email": "3/86400",
     "poster": "30/3600",
     "gesture_done": "30/3600",
+    # "J'ai fait ce geste": one count per gesture per client address per day.
+    "gesture_done_once": "1/86400",
     "search": "120/60",
     "admin_login": "30/900",
     "admin_login_account": "10/900",
     "password_reset": "5/3600",
     "password_reset_email": "3/3600",
 }
-    # "J'ai fait ce geste": one count per gesture per client address per day.
-    "gesture_done_once": "1/86400",
 RATE_LIMITS.update(
     {
         scope: env[f"RATE_LIMIT_{scope.upper()}"]
