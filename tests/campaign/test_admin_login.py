@@ -327,3 +327,18 @@ def test_the_sign_in_page_labels_the_password_in_french(client, db):
 
     label = re.search(r'<label[^>]*for="id_password"[^>]*>(.*?)</label>', page, re.S).group(1)
     assert label.strip().startswith("Mot de passe"), label
+
+
+def test_sign_in_still_works_when_the_cache_is_down(client, staff, clock, monkeypatch):
+    """The limiter fails open: a broken cache never keeps staff out."""
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get", "add", "incr", "set"):
+        monkeypatch.setattr(cache, method, broken)
+
+    assert sign_in(client, "redaction", "faux").status_code == 200
+    assert sign_in(client, "redaction", PASSWORD).status_code == 302
+    assert signed_in_as(client) == str(staff.pk)
