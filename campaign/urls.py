@@ -24,6 +24,9 @@ urlpatterns = [
         accounts.PasswordResetView.as_view(),
         name="wagtailadmin_password_reset",
     ),
+    # Admin views guarded against the permission matrix and malformed ?id= (campaign/
+    # admin_urls.py): at Wagtail's and wagtail-localize's own addresses, before them.
+    path("admin/", include("campaign.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
