@@ -309,3 +309,33 @@ def test_a_document_that_a_browser_could_run_is_refused(staff_client, name):
     assert response.status_code == 200
     assert "n’est pas autorisée" in response.content.decode()
     assert not get_document_model().objects.exists()
+
+
+# Photos received before the fix ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_photos_received_before_are_reencoded_under_a_new_name(geography):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from stories.factories import NominationFactory
+
+    migration = import_module("stories.migrations.0005_nomination_photos_reencoded")
+    old = default_storage.save("nominations/ancienne.html", ContentFile(polyglot_png()))
+    nomination = NominationFactory(commune=geography["brest"], photo=old)
+    kept = default_storage.save("nominations/pas-une-image.bin", ContentFile(SCRIPT))
+    other = NominationFactory(commune=geography["brest"], photo=kept)
+    migration.reencode_photos(apps, None)
+    nomination.refresh_from_db()
+    assert nomination.photo.name.endswith(".png") and "ancienne" not in nomination.photo.name
+    with nomination.photo.open("rb") as handle:
+        assert b"<script" not in handle.read()
+    assert not default_storage.exists(old)
+    # What is no image we accept stays as it was (never served: not an image extension).
+    other.refresh_from_db()
+    assert other.photo.name == kept
+    default_storage.delete(kept)
