@@ -15,6 +15,9 @@ from campaign.routes import french_path
 from campaign.sitemaps import AllLanguagesSitemap
 from volunteers.webhooks import TrackingWebhookView
 
+# A request Django cannot read: templates/400.html in the visitor's language.
+handler400 = "campaign.middleware.handler400"
+
 urlpatterns = [
     # The admin's sign-in and password reset, throttled (campaign/accounts.py): at Wagtail's
     # own addresses and names, before Wagtail's admin, whose views they replace.

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -56,13 +57,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (nonces) and Permissions-Policy (campaign/middleware.py).
+    "campaign.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Unreadable form bodies: 400/413 in the visitor's language, before CSRF reads them.
+    "campaign.middleware.MalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -288,7 +294,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its own preview views SAMEORIGIN.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Same-origin: pages whose URL carries a signed token never send it to another site, and
+# the browser still sends the Referer CSRF needs (no-referrer would break it in Chromium).
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4, campaign/middleware.py). No 'unsafe-inline' for
+# scripts anywhere; inline blocks the site needs carry `nonce="{{ request.csp_nonce }}"`.
+_media_origins = []
+for _url in (MEDIA_URL, env.get("AWS_S3_ENDPOINT_URL", "")):
+    if _url.startswith(("https://", "http://")):
+        _media_origins.append("/".join(_url.split("/")[:3]))
+if env.get("AWS_STORAGE_BUCKET_NAME") and not _media_origins:
+    _media_origins.append(f"https://{env['AWS_STORAGE_BUCKET_NAME']}.s3.amazonaws.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "script-src-attr": ["'none'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'none'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],
+        "media-src": ["'self'", *_media_origins],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # Wagtail's preview shows the page in an iframe of the admin: same origin only.
+        "frame-ancestors": ["'self'"],
+    }
+}
+# The admin only (/admin/): Wagtail 8 and wagtail-localize write style attributes (never
+# script); see campaign/middleware.py for the list of the admin's own inline scripts.
+CSP_ADMIN_REPLACE = {"style-src-attr": ["'unsafe-inline'"]}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,206 @@
+"""Security headers on every page type, in French and English (issue 12): a
+Content-Security-Policy without 'unsafe-inline' for scripts (admin included), the directives
+that stop framing, plugins and base/form hijacking, Permissions-Policy, Referrer-Policy."""
+
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+import pytest
+
+from campaign.geography.services import communes_import
+from campaign.middleware import _known_admin_script
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo, loaded once for the module, rolled back after its last test."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        override_settings(DEBUG=True, MEDIA_ROOT=media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        name = str(connection.settings_dict["NAME"])
+        assert "memory" in name or Path(name).name.startswith("test"), name
+        communes_import()
+        call_command("load_demo", stdout=StringIO())
+        with override_settings(MEDIA_ROOT=media):
+            yield
+        transaction.set_rollback(True)
+
+
+def _page_url(model_path, language):
+    from django.apps import apps
+
+    model = apps.get_model(model_path)
+    page = model.objects.live().filter(locale__language_code=language).first()
+    assert page is not None, (model_path, language)
+    return page.url
+
+
+def _token_urls(language):
+    from volunteers import emails
+    from volunteers.models import Volunteer
+
+    volunteer = Volunteer.objects.filter(language=language).first() or Volunteer.objects.first()
+    volunteer.language = language
+    return [
+        emails.confirmation_url(volunteer).split("testserver", 1)[-1],
+        emails.preferences_url(volunteer).split("testserver", 1)[-1],
+    ]
+
+
+def _public_urls(language):
+    urls = [
+        "/" if language == "fr" else "/en/",
+        _page_url("stories.StoryIndexPage", language),
+        _page_url("stories.StoryPage", language),
+        _page_url("gestures.GestureIndexPage", language),
+        _page_url("gestures.GesturePage", language),
+        _page_url("kits.KitIndexPage", language),
+        _page_url("kits.KitPage", language),
+        _page_url("volunteers.VolunteerSignupPage", language),
+    ]
+    with translation.override(language):
+        urls += [
+            reverse("kits:engaged_communes"),
+            reverse("search") + "?q=voisin",
+            reverse("search") + '?q="',
+            reverse("geography:search"),
+        ]
+    return urls
+
+
+def _policy(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.fixture(autouse=True)
+def _production_like(settings):
+    settings.DEBUG = False  # the demo loads with DEBUG on; pages are served as in production
+
+
+def _assert_strict(response, url, *, referrer=True):
+    policy = _policy(response)
+    assert "'unsafe-inline'" not in policy["script-src"], url
+    assert "'unsafe-eval'" not in policy["script-src"], url
+    assert policy["script-src-attr"] == ["'none'"], url
+    assert policy["object-src"] == ["'none'"], url
+    assert policy["base-uri"] == ["'self'"], url
+    assert policy["form-action"] == ["'self'"], url
+    assert policy["frame-ancestors"] == ["'self'"], url
+    assert policy["default-src"] == ["'self'"], url
+    assert "camera=()" in response["Permissions-Policy"], url
+    assert "microphone=()" in response["Permissions-Policy"], url
+    assert "geolocation=()" in response["Permissions-Policy"], url
+    assert "interest-cohort=()" in response["Permissions-Policy"], url
+    if referrer:
+        assert response["Referrer-Policy"] == "same-origin", url
+    return policy
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_public_page_type_has_a_strict_policy(demo, client, language):
+    urls = _public_urls(language) + _token_urls(language)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        policy = _assert_strict(response, url)
+        # Public pages: no inline style either, neither element nor attribute.
+        assert "'unsafe-inline'" not in policy["style-src"], url
+        assert policy["style-src-attr"] == ["'none'"], url
+        # Every inline <script> or <style> the page writes carries the header's nonce.
+        html = response.content.decode()
+        nonces = [s[len("'nonce-") : -1] for s in policy["script-src"] if s.startswith("'nonce")]
+        for tag in ("<script>", "<style>", '<script type="text/javascript">'):
+            assert tag not in html, (url, tag)
+        if "nonce=" in html:
+            assert nonces and f'nonce="{nonces[0]}"' in html, url
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_error_pages_have_the_policy(demo, client, language):
+    prefix = "" if language == "fr" else "/en"
+    response = client.get(f"{prefix}/nulle-part-ici/")
+    assert response.status_code == 404
+    _assert_strict(response, "404")
+
+
+def test_the_too_many_requests_page_has_the_policy(demo, rf):
+    from campaign import ratelimit
+    from campaign.middleware import SecurityHeadersMiddleware
+
+    # The 429 page as the rate limiter writes it, through the headers middleware.
+    request = rf.get("/")
+    page = ratelimit.too_many_requests(request, ratelimit.Verdict(allowed=False, retry_after=60))
+    assert page.status_code == 429
+    response = SecurityHeadersMiddleware(lambda _request: page)(request)
+    _assert_strict(response, "429", referrer=False)  # SecurityMiddleware adds it
+
+
+def test_a_nonce_is_new_on_every_response(demo, client):
+    first = _policy(client.get("/"))["style-src"]
+    second = _policy(client.get("/"))["style-src"]
+    gestures = _page_url("gestures.GestureIndexPage", "fr")
+    one = [s for s in _policy(client.get(gestures))["style-src"] if "nonce" in s]
+    two = [s for s in _policy(client.get(gestures))["style-src"] if "nonce" in s]
+    assert one and two and one != two
+    assert first == second == ["'self'"]  # no nonce when the page needs none
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_admin_login_and_pages_have_a_policy_without_unsafe_inline_scripts(
+    demo, client, language
+):
+    from django.contrib.auth import get_user_model
+
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    _assert_strict(response, "/admin/login/")
+    admin = get_user_model().objects.get(username="admin")
+    client.force_login(admin)
+    from stories.models import StoryPage
+
+    story = StoryPage.objects.filter(locale__language_code="fr").first()
+    for url in [
+        "/admin/",
+        f"/admin/pages/{story.pk}/edit/",
+        f"/admin/pages/{story.get_parent().pk}/",
+        "/admin/images/",
+        "/admin/images/chooser/",
+        "/admin/documents/",
+        "/admin/snippets/",
+    ]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, url
+        policy = _assert_strict(response, url)
+        # The one admin exception: style attributes (never scripts, never <style>).
+        assert policy["style-src-attr"] == ["'unsafe-inline'"], url
+        assert "'unsafe-inline'" not in policy["style-src"], url
+
+
+def test_only_the_admins_own_inline_scripts_get_the_nonce():
+    assert _known_admin_script(
+        '\n (function() {\n var panel = new InlinePanel(JSON.parse("{\\u0022a\\u0022: 1}"));\n'
+        " })();\n"
+    )
+    assert _known_admin_script(
+        'initDateTimeChooser("id_go_live_at", {"dayOfWeekStart": 1, "format": "Y-m-d H:i"});'
+    )
+    for hostile in [
+        "alert(1)",
+        'initDateChooser("x", {});alert(1);({});',
+        'initDateChooser("x", {"a": 1}); alert(1); initDateChooser("y", {});',
+        '(function() { var panel = new InlinePanel(JSON.parse("x"));alert(1) })();',
+        '(function(){var panel=new InlinePanel(JSON.parse("x"+alert(1)+""));})();',
+    ]:
+        assert not _known_admin_script(hostile), hostile
