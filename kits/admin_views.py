@@ -126,7 +126,7 @@ def download_report(request):
 
 def _engagement_details(engagement):
     return [
-        (_("Commune"), f"{engagement.commune} ({engagement.commune.department})"),
+        (_("Commune"), str(engagement.commune)),
         (_("Nom du contact"), engagement.contact_name),
         (_("Fonction"), engagement.role),
         (_("Adresse électronique"), engagement.email),

@@ -12,6 +12,7 @@ import zxingcpp
 
 from .conftest import LANGUAGES
 from .site import links_in, text_of
+from .staff import set_admin_language, sign_in
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 LANG = pytest.mark.parametrize("lang", LANGUAGES)
@@ -166,8 +167,52 @@ def test_personalised_poster_qr_code(visitor_factory, live_site, lang):
         scanned.shot("poster-scanned-signup")
 
 
+def engagement_status(live_site, contact_name):
+    return live_site.shell(
+        "from kits.models import EngagedCommune;"
+        f"print(EngagedCommune.objects.get(contact_name={contact_name!r}).status)"
+    )
+
+
+def staff_moderates(visitor_factory, live_site, lang, link, contact_name, action):
+    """Staff (the "redaction" editor, admin in `lang`) open the queue their notification
+    links to, and approve or withdraw the declaration of `contact_name` from its row."""
+    staff = visitor_factory(lang, js=True)
+    set_admin_language(live_site, "redaction", lang)
+    sign_in(staff, "redaction", "voisins-solidaires")
+    page = staff.page
+    staff.goto(link.removeprefix(live_site.base_url))
+    row = page.locator("table.listing tbody tr", has_text=contact_name)
+    assert row.count() == 1, page.locator("main").inner_text()
+    staff.shot(f"engagement-admin-queue-{action}")
+    row.locator("button.w-dropdown__toggle").last.click()
+    label = {"approve": ("Approuver", "Approve"), "withdraw": ("Retirer", "Withdraw")}[action]
+    # The row's menu opens in a popup.
+    page.locator("a[href*='/moderer/']:visible", has_text=label[lang == "en"]).click()
+    page.wait_for_load_state()
+    staff.shot(f"engagement-admin-{action}-confirm")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_load_state()
+    staff.shot(f"engagement-admin-{action}-done")
+    assert page.locator(".messages .success, .messages li.success").count(), page.url
+    assert not staff.server_errors
+
+
 @LANG
 def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
+    """Declare, confirm from the emailed page (a POST: opening the link changes nothing),
+    then staff, notified by email, approve it in the admin: only then is it listed; withdrawn,
+    it disappears again."""
+    # Communes the demo does not engage (it engages Melun, Brest, Annecy, Lille, Quimper).
+    postcode, code, name = {
+        "fr": ("77300", "77186", "Fontainebleau"),
+        "en": ("33000", "33063", "Bordeaux"),
+    }[lang]
+    # A run stopped half-way on a reused database may have left the commune listed.
+    live_site.shell(
+        "from kits.models import EngagedCommune;"
+        f"print(EngagedCommune.objects.filter(commune_id={code!r}).update(status='withdrawn'))"
+    )
     visitor = visitor_factory(lang, js=False)
     page = visitor.page
     visitor.goto(visitor.home())
@@ -175,18 +220,20 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     page.wait_for_load_state()
     page.locator("main a[href*='communes-engagees'], main a[href*='committed-towns']").first.click()
     page.wait_for_load_state()
+    listing_url = {"fr": "/communes-engagees/", "en": "/en/committed-towns/"}[lang]
     if page.locator("form[method=post] #id_contact_name").count() == 0:
         page.locator("main a[href$='/s-engager/'], main a[href$='/join/']").first.click()
         page.wait_for_load_state()
-    commune = {"fr": ("77000", "77288"), "en": ("33000", "33063")}[lang]
-    page.fill("#id_q", commune[0])
+    page.fill("#id_q", postcode)
     page.locator("form.commune-search button[type=submit]").click()
     page.wait_for_load_state()
-    choice = page.locator(f"input[name=commune][value='{commune[1]}']")
+    choice = page.locator(f"input[name=commune][value='{code}']")
     if choice.count():
         choice.check()
-    address = f"mairie.{uuid.uuid4().hex[:8]}@exemple.fr"
-    page.fill("#id_contact_name", "Claire Martin")
+    tag = uuid.uuid4().hex[:8]
+    address = f"mairie.{tag}@exemple.fr"
+    contact_name = f"Claire Martin {tag}"
+    page.fill("#id_contact_name", contact_name)
     page.fill("#id_role", "Adjointe à la solidarité" if lang == "fr" else "Deputy mayor")
     page.fill("#id_email", address)
     page.locator("form[method=post] button[type=submit]").last.click()
@@ -195,11 +242,47 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     message = outbox.wait_for(address)[0]
     link = [x for x in links_in(text_of(message), live_site.base_url) if "confirm" in x]
     assert link, text_of(message)
+
+    # The link opens a page with a button; opening it (twice, as a mail scanner would)
+    # confirms nothing.
     page.goto(link[0])
-    if page.locator("main form[method=post] button[type=submit]").count():
-        page.locator("main form[method=post] button[type=submit]").first.click()
-        page.wait_for_load_state()
+    page.goto(link[0])
+    assert visitor.status() == 200
+    visitor.shot("engagement-confirm-page")
+    assert engagement_status(live_site, contact_name) == "unconfirmed"
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_load_state()
     visitor.shot("engagement-confirmed")
+    heading = page.locator("main h1").inner_text()
+    assert heading == {"fr": "Adresse confirmée", "en": "Address confirmed"}[lang], heading
+    assert engagement_status(live_site, contact_name) == "pending"
+    # Confirmed, not yet approved: not listed.
+    visitor.goto(listing_url)
+    assert page.locator("main a", has_text=name).count() == 0
+
+    # Staff are told, in the site's language, with a link to the queue.
+    notice = outbox.wait_for("redaction@tousvoisins.example", subject_contains=name)[-1]
+    queue = [x for x in links_in(text_of(notice), live_site.base_url) if "/admin/" in x]
+    assert queue, text_of(notice)
+    staff_moderates(visitor_factory, live_site, lang, queue[0], contact_name, "approve")
+    assert engagement_status(live_site, contact_name) == "approved"
+
+    # Listed now: the list, then the commune's page.
+    visitor.goto(listing_url)
+    page.locator("main a", has_text=name).first.click()
+    page.wait_for_load_state()
+    assert visitor.status() == 200
+    assert name in page.locator("main h1").inner_text()
+    visitor.shot("engagement-listed-commune-page")
+    commune_url = page.url.removeprefix(live_site.base_url)
+
+    # Withdrawn by staff: gone from the list and the page (so the journey runs again).
+    staff_moderates(
+        visitor_factory, live_site, lang, queue[0].split("?")[0], contact_name, "withdraw"
+    )
+    visitor.goto(listing_url)
+    assert page.locator("main a", has_text=name).count() == 0
+    visitor.goto(commune_url, expect_status=404)
     assert not visitor.server_errors
 
 
