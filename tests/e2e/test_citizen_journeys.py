@@ -146,10 +146,13 @@ def test_personalised_poster_qr_code(visitor_factory, live_site, lang):
     page.wait_for_load_state()
     page.locator("form.poster-form input[name=commune][value='77288']").check()
     page.fill("#id_contact_line", "Mairie de Melun, 01 64 52 33 00")
+    event_line = f"Fête des voisins {uuid.uuid4().hex[:6]}"
+    page.fill("#id_event_line", event_line)
     page.locator("form.poster-form button[type=submit]").click()
     page.wait_for_load_state()
     visitor.shot("poster-result")
     assert "Melun" in page.locator("main").inner_text()
+    result_url = page.url
     pdf_link = page.locator("main a[href$='.pdf']").first
     response = page.request.get(live_site.url(pdf_link.get_attribute("href")))
     assert response.status == 200
@@ -166,6 +169,26 @@ def test_personalised_poster_qr_code(visitor_factory, live_site, lang):
         assert "Melun" in scanned.page.locator("form.volunteer-signup").inner_text()
         scanned.shot("poster-scanned-signup")
 
+    # Its maker has it at once; Melun's public page (an engaged commune of the demo) shows
+    # it, with its free-text lines, only once staff approved it.
+    commune_page = {"fr": "/communes-engagees/", "en": "/en/committed-towns/"}[lang]
+    commune_page += "melun-77288/"
+    visitor.goto(commune_page)
+    assert event_line not in page.locator("main").inner_text()
+    staff_moderates(
+        visitor_factory,
+        live_site,
+        lang,
+        "/admin/snippets/kits/personalisedposter/?status=pending",
+        event_line,
+        "approve",
+        what="poster",
+    )
+    visitor.goto(commune_page)
+    assert event_line in page.locator("main").inner_text()
+    assert page.locator(f"main img[src*='{result_url.split('/')[-3]}']").count() == 1
+    visitor.shot("poster-on-commune-page")
+
 
 def engagement_status(live_site, contact_name):
     return live_site.shell(
@@ -174,26 +197,26 @@ def engagement_status(live_site, contact_name):
     )
 
 
-def staff_moderates(visitor_factory, live_site, lang, link, contact_name, action):
-    """Staff (the "redaction" editor, admin in `lang`) open the queue their notification
-    links to, and approve or withdraw the declaration of `contact_name` from its row."""
+def staff_moderates(visitor_factory, live_site, lang, link, row_text, action, what="engagement"):
+    """Staff (the "redaction" editor, admin in `lang`) open a queue (the one their
+    notification links to), and approve or withdraw the row holding `row_text`."""
     staff = visitor_factory(lang, js=True)
     set_admin_language(live_site, "redaction", lang)
     sign_in(staff, "redaction", "voisins-solidaires")
     page = staff.page
     staff.goto(link.removeprefix(live_site.base_url))
-    row = page.locator("table.listing tbody tr", has_text=contact_name)
+    row = page.locator("table.listing tbody tr", has_text=row_text)
     assert row.count() == 1, page.locator("main").inner_text()
-    staff.shot(f"engagement-admin-queue-{action}")
+    staff.shot(f"{what}-admin-queue-{action}")
     row.locator("button.w-dropdown__toggle").last.click()
     label = {"approve": ("Approuver", "Approve"), "withdraw": ("Retirer", "Withdraw")}[action]
     # The row's menu opens in a popup.
     page.locator("a[href*='/moderer/']:visible", has_text=label[lang == "en"]).click()
     page.wait_for_load_state()
-    staff.shot(f"engagement-admin-{action}-confirm")
+    staff.shot(f"{what}-admin-{action}-confirm")
     page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_load_state()
-    staff.shot(f"engagement-admin-{action}-done")
+    staff.shot(f"{what}-admin-{action}-done")
     assert page.locator(".messages .success, .messages li.success").count(), page.url
     assert not staff.server_errors
 
