@@ -1,7 +1,7 @@
 """Print the hostile-input battery's table (docs/SECURITY.md) from var/security/battery.json,
 which `pytest tests/security` writes:
 
-    .venv/bin/python -m tests.security.report
+    .venv/bin/python -m tests.security.report [--samples]
 """
 
 import json
@@ -49,6 +49,14 @@ def table(results):
 
 def failures(results):
     lines = []
+    for form, result in results.items():
+        for kind, count in result.get("failure_kinds", {}).items():
+            lines.append(f"- {form} · {kind}: {count}")
+    return "\n".join(lines)
+
+
+def samples(results):
+    lines = []
     for result in results.values():
         for failure in result.get("failure_samples", []):
             lines.append(
@@ -65,7 +73,9 @@ def main():
     print(table(results))
     listed = failures(results)
     if listed:
-        print("\nFailures (first 40 per form):\n" + listed)
+        print("\nFailures (form · field · class · problem: count):\n" + listed)
+    if "--samples" in sys.argv:
+        print("\nFirst failures of each form, in full:\n" + samples(results))
 
 
 if __name__ == "__main__":
