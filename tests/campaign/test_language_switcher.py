@@ -49,7 +49,8 @@ def site(home_page, english_home, locales):
         language="fr",
     )
     engaged_token = kit_services.engaged_commune_confirmation_token(engagement=engagement)
-    kit_services.engaged_commune_confirm(token=engaged_token)  # listed, with its own page
+    engagement = kit_services.engaged_commune_confirm(token=engaged_token)
+    kit_services.engaged_commune_approve(engagement=engagement)  # listed, with its own page
     volunteer = VolunteerFactory(
         status=Volunteer.Status.PENDING, confirmed_at=None, commune=melun, postcode="77000"
     )
