@@ -10,10 +10,13 @@ patterns ahead of `wagtail.admin.urls`), each behind Wagtail's admin access chec
   value to `filter(pk__in=…)`, and a value that cannot be a key of the model ("x", "1.5", a
   number beyond 64 bits) answered 500; the page chooser also answered 500 for the tree's root
   (a page without a parent). Here such a value gets Django's 400 page (handler400, in the
-  visitor's language) and the rest goes on to Wagtail's own views."""
+  visitor's language) and the rest goes on to Wagtail's own views.
+- the snippet choosers of nominations, engaged communes, personalised posters, mairie
+  accesses and mailings listed their rows (names, addresses) to any admin user: they now need
+  a permission on the model (PRIVATE_SNIPPETS below)."""
 
 from django.apps import apps
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import path
 
@@ -78,13 +81,51 @@ def bulk_action(request, app_label, model_name, action):
     return bulk_dispatcher.index(request, app_label, model_name, action)
 
 
-def snippet_chosen_multiple(request, app_label, model_name):
+# ---------------------------------------------------------------------------------------
+# Snippet choosers of personal or staff-only data. Wagtail's snippet choosers list a model's
+# rows to any admin user (a chooser serves forms whose users may not edit the model): right
+# for communes, themes, categories and poster templates, which forms choose; wrong for these,
+# which no form chooses and which hold people's names and addresses. Their choosers need a
+# permission on the model, as their listings do. (Volunteers have their own, narrower
+# chooser views: volunteers/wagtail_hooks.py.)
+
+PRIVATE_SNIPPETS = {
+    "stories.nomination",
+    "kits.engagedcommune",
+    "kits.personalisedposter",
+    "volunteers.mairieaccess",
+    "volunteers.mailing",
+}
+
+
+def _chooser_of(request, app_label, model_name):
     model = _model(app_label, model_name)
     if model not in get_snippet_models():
         raise Http404
+    if model._meta.label_lower in PRIVATE_SNIPPETS:
+        policy = policy_registry.get_by_type(model)
+        if not policy.user_has_any_permission(request.user, SEEING_ACTIONS):
+            raise PermissionDenied
+    return model, model.snippet_viewset.chooser_viewset
+
+
+def snippet_choose(request, app_label, model_name):
+    return _chooser_of(request, app_label, model_name)[1].choose_view(request)
+
+
+def snippet_choose_results(request, app_label, model_name):
+    return _chooser_of(request, app_label, model_name)[1].choose_results_view(request)
+
+
+def snippet_chosen(request, app_label, model_name, pk):
+    return _chooser_of(request, app_label, model_name)[1].chosen_view(request, pk=pk)
+
+
+def snippet_chosen_multiple(request, app_label, model_name):
+    model, chooser = _chooser_of(request, app_label, model_name)
     if bad_ids(model, request.GET.getlist("id")):
         raise bad_request()
-    return model.snippet_viewset.chooser_viewset.chosen_multiple_view(request)
+    return chooser.chosen_multiple_view(request)
 
 
 def image_chosen_multiple(request):
@@ -132,6 +173,21 @@ urlpatterns = [
         "bulk/<str:app_label>/<str:model_name>/<str:action>/",
         bulk_action,
         name="campaign_bulk_action",
+    ),
+    path(
+        "snippets/choose/<slug:app_label>/<slug:model_name>/",
+        snippet_choose,
+        name="campaign_snippet_choose",
+    ),
+    path(
+        "snippets/choose/<slug:app_label>/<slug:model_name>/results/",
+        snippet_choose_results,
+        name="campaign_snippet_choose_results",
+    ),
+    path(
+        "snippets/choose/<slug:app_label>/<slug:model_name>/chosen/<str:pk>/",
+        snippet_chosen,
+        name="campaign_snippet_chosen",
     ),
     path(
         "snippets/choose/<slug:app_label>/<slug:model_name>/chosen-multiple/",

@@ -15,7 +15,9 @@ or not, confirmed or pending):
   (volunteers.models.VolunteerQuerySet.visible_to: no view permission, not a mairie user).
 
 No response may be a server error, and no response body may hold the name or email of a
-volunteer the user may not see. Posting to the bulk actions deletes nothing."""
+volunteer the user may not see, nor (for those not entitled to them) the proposer of a
+nomination or the contact of an engaged commune. Posting to the bulk actions deletes
+nothing."""
 
 import io
 import re
@@ -31,6 +33,8 @@ from django.urls.resolvers import RoutePattern
 import pytest
 
 from campaign.geography.models import Commune, Department, Region, search_key
+from kits.models import EngagedCommune
+from stories.models import Nomination
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
 from volunteers.models import Delivery, Mailing, Volunteer
 from volunteers.models.access import MAIRIE_GROUP_NAME
@@ -106,6 +110,22 @@ def world(home_page):
         "b_not_shared": person("Bnotshared", brest, consent=False),
         "b_pending": person("Bpending", brest, consent=True, status=Volunteer.Status.PENDING),
     }
+    # Other people's data a mairie user may not read either: a nomination and an engaged
+    # commune's contact, both of commune B.
+    from stories.factories import NominationFactory
+
+    NominationFactory(
+        commune=brest,
+        hero_first_name="HerosSecret",
+        proposer_name="ProposeurSecret",
+        proposer_email="proposeur-secret@exemple-matrice.org",
+    )
+    EngagedCommune.objects.create(
+        commune=brest,
+        contact_name="ContactSecret",
+        role="Maire",
+        email="contact-secret@exemple-matrice.org",
+    )
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
         Delivery.objects.create(mailing=mailing, volunteer=volunteer)
@@ -346,8 +366,12 @@ def _text_of(response):
     return body.decode("utf-8", errors="replace").lower()
 
 
-def _forbidden_strings(people, hidden_keys):
-    strings = {}
+NOMINATION = ["herossecret", "proposeursecret", "proposeur-secret@exemple-matrice.org"]
+ENGAGED_CONTACT = ["contactsecret", "contact-secret@exemple-matrice.org"]
+
+
+def _forbidden_strings(people, hidden_keys, others=()):
+    strings = {value: value for value in others}
     for key in hidden_keys:
         volunteer = people[key]
         for value in (volunteer.first_name, volunteer.last_name, volunteer.email):
@@ -355,7 +379,7 @@ def _forbidden_strings(people, hidden_keys):
     return strings
 
 
-def walk(client, user, world, home_page, *, hidden_keys):
+def walk(client, user, world, home_page, *, hidden_keys, others=()):
     """GET every planned URL plainly, with ?q= and ?id=, and listings with ?export=. Returns
     the number of patterns walked, the requests made, the failures and the bodies seen."""
     filler = Filler(world, home_page)
@@ -365,7 +389,7 @@ def walk(client, user, world, home_page, *, hidden_keys):
         f"list them in NOT_WALKED with a reason: {unfillable}"
     )
     people = world["people"]
-    forbidden = _forbidden_strings(people, hidden_keys)
+    forbidden = _forbidden_strings(people, hidden_keys, others)
     hidden_pks = [people[k].pk for k in hidden_keys]
     # The start of a hidden name: it finds the person, and its echo in a search box is not
     # taken for a leak.
@@ -405,7 +429,8 @@ def _post_bulk_actions(client, user, world):
     people = world["people"]
     hidden = [v.pk for k, v in people.items()]
     before = {
-        model: model._default_manager.count() for model in (Volunteer, Mailing, Delivery, Commune)
+        model: model._default_manager.count()
+        for model in (Volunteer, Mailing, Delivery, Commune, Nomination, EngagedCommune)
     }
     client.raise_request_exception = False
     client.force_login(user)
@@ -438,7 +463,12 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
     client, world, home_page, mairie_user
 ):
     patterns, requests, failures, texts = walk(
-        client, mairie_user, world, home_page, hidden_keys=HIDDEN_FROM_MAIRIE
+        client,
+        mairie_user,
+        world,
+        home_page,
+        hidden_keys=HIDDEN_FROM_MAIRIE,
+        others=NOMINATION + ENGAGED_CONTACT,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
@@ -450,7 +480,7 @@ def test_communication_staff_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("communication", "Communication")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE
+        client, user, world, home_page, hidden_keys=EVERYONE, others=ENGAGED_CONTACT
     )
     _report("Communication", patterns, requests, failures)
 
@@ -459,7 +489,7 @@ def test_mairie_contributors_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("contributeur-melun", "Contributeurs mairie")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE
+        client, user, world, home_page, hidden_keys=EVERYONE, others=NOMINATION + ENGAGED_CONTACT
     )
     _report("Contributeurs mairie", patterns, requests, failures)
 
@@ -517,3 +547,26 @@ def test_the_page_chooser_ignores_the_tree_root(client, home_page):
     response = client.get("/admin/choose-page/chosen-multiple/", {"id": [1, home_page.pk]})
     assert response.status_code == 200
     assert [page["id"] for page in response.json()["result"]] == [home_page.pk]
+
+
+@pytest.mark.parametrize(
+    "model", ["stories/nomination", "kits/engagedcommune", "volunteers/mairieaccess"]
+)
+def test_private_snippet_choosers_need_a_permission_on_the_model(client, world, mairie_user, model):
+    client.force_login(mairie_user)
+    for suffix in ("", "results/", "chosen-multiple/?id=1"):
+        response = client.get(f"/admin/snippets/choose/{model}/{suffix}")
+        assert response.status_code == 403 or response["Location"] == reverse("wagtailadmin_home")
+        assert b"Secret" not in response.content
+
+
+def test_communication_staff_choose_nominations_and_everyone_chooses_communes(
+    client, world, home_page, mairie_user
+):
+    _moderation_groups(home_page)
+    client.force_login(_user("communication", "Communication"))
+    response = client.get("/admin/snippets/choose/stories/nomination/")
+    assert response.status_code == 200 and b"HerosSecret" in response.content
+    client.force_login(mairie_user)
+    response = client.get("/admin/snippets/choose/geography/commune/results/", {"q": "Brest"})
+    assert response.status_code == 200 and b"Brest" in response.content
