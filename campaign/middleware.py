@@ -6,13 +6,18 @@
   (`{{ request.csp_nonce }}`) for the few inline blocks the site's templates need;
 - in the admin (/admin/ only), two narrow exceptions, because Wagtail 8 and wagtail-localize
   still write them (found by opening the admin in Chromium under the policy):
-  * `style-src-attr 'unsafe-inline'`: style *attributes* (widths of progress bars, the focal
-    point chooser, React's Draftail, wagtail-localize's editor). Attributes cannot run script.
-  * the inline `<script>` blocks of a short list of Wagtail's own templates (inline panels,
-    multiple chooser panels, date and time widgets, wagtail-localize's chooser URLs and its
-    "select all" box) get the request's nonce, and only when the block's whole text matches
-    the shape those templates write (`ADMIN_INLINE_SCRIPTS`): an injected script matches none
-    and stays blocked.
+  * styles only: `style-src-attr 'unsafe-inline'` (style attributes: progress bars, the
+    focal point chooser, Draftail) and `style-src-elem 'self' 'unsafe-inline'`, because the
+    page editor's vendor bundle and wagtail-localize's translation editor (styled-components,
+    whose nonce is a webpack build constant we cannot set) create `<style>` elements at run
+    time; without it the translation editor stays blank. Styles cannot run script.
+  * the inline `<script>` blocks of a short list of Wagtail's own widgets and templates
+    (page/image/document/snippet/task choosers, inline panels, multiple chooser panels, date
+    and time widgets, wagtail-localize's chooser URLs and its "select all" box) get the
+    request's nonce, and only when the block's whole text, whitespace aside, has the shape
+    those widgets write (`ADMIN_INLINE_SCRIPTS`: a constructor called with a JSON string and
+    a JSON object, nothing else): an injected script matches none and stays blocked.
+    'unsafe-inline' is never in the admin's script-src.
 - `Permissions-Policy`: no camera, microphone, geolocation, payment, USB, FLoC/Topics...
 
 `MalformedRequestMiddleware`: a form post whose body Django cannot read (a charset Python
@@ -54,8 +59,9 @@ PERMISSIONS_POLICY = ", ".join(
 
 # A double-quoted JS string without "<" (escapejs writes \u003C).
 _JS_STRING = r'"(?:[^"\\\n<]|\\.)*"'
-# A flat JSON object of names and strings or numbers (the date widgets' options).
-_JSON = r'\{(?:"[A-Za-z]+":(?:"[^"\\<]*"|-?\d+),?)*\}'
+# A JSON object as json.dumps writes it: strings, numbers, true/false/null, brackets, colons
+# and commas only. Without parentheses or names, it can only be data.
+_JSON = r'\{(?:"(?:[^"\\<]|\\.)*"|[\[\]{}:,]|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)*\}'
 _URL = r'"/[A-Za-z0-9/_\-.]*"'
 
 # The whole text of each inline script Wagtail 8 and wagtail-localize 1.14 write in the
@@ -67,6 +73,11 @@ ADMIN_INLINE_SCRIPTS = [
         + _JS_STRING
         + r"\)\);\}\)\(\);"
     ),
+    # wagtail.admin.widgets.chooser.BaseChooser.render_js_init (page, image, document,
+    # snippet choosers): new XChooser("id", {options});
+    re.compile(r"new[A-Za-z]*Chooser\(" + _JS_STRING + r"," + _JSON + r"\);"),
+    # wagtail.admin.widgets.workflows.AdminTaskChooser
+    re.compile(r"createTaskChooser\(" + _JS_STRING + r"\);"),
     # wagtailadmin/widgets/date_input.html, time_input.html, datetime_input.html
     re.compile(
         r"init(?:DateTime|Date|Time)Chooser\(" + _JS_STRING + r",(?:" + _JSON + r"|null)?\);"

@@ -327,9 +327,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'self'"],
     }
 }
-# The admin only (/admin/): Wagtail 8 and wagtail-localize write style attributes (never
-# script); see campaign/middleware.py for the list of the admin's own inline scripts.
-CSP_ADMIN_REPLACE = {"style-src-attr": ["'unsafe-inline'"]}
+# The admin only (/admin/), styles only: Wagtail 8's editor and wagtail-localize's write
+# style attributes and create <style> elements from their scripts (campaign/middleware.py
+# says which, and lists the admin's own inline scripts that get the nonce).
+CSP_ADMIN_REPLACE = {
+    "style-src-attr": ["'unsafe-inline'"],
+    "style-src-elem": ["'self'", "'unsafe-inline'"],
+}
 
 LOGGING = {
     "version": 1,
