@@ -27,6 +27,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -106,6 +107,18 @@ def multipart_value(value):
 
 
 def send(client, shot):
+    """One request in its own savepoint: on PostgreSQL a query that failed inside a view
+    aborts the transaction, and the next requests of the battery must still run."""
+    response = None
+    try:
+        with transaction.atomic():
+            response = _send(client, shot)
+    except DatabaseError:
+        pass  # the savepoint is rolled back; the response (a 500) was already made
+    return response
+
+
+def _send(client, shot):
     extra = dict(shot.extra)
     if shot.method == "GET":
         query = urlencode_pairs(shot.pairs)
@@ -117,6 +130,18 @@ def send(client, shot):
         body = urlencode_pairs(shot.pairs).encode("ascii")
     content_type = extra.pop("content_type", "application/x-www-form-urlencoded")
     return client.generic(shot.method, shot.path, body, content_type=content_type, **extra)
+
+
+def where_it_failed(exc_info):
+    """The exception, and the last line of the project's own code it went through."""
+    _type, error, trace = exc_info
+    frames = traceback.extract_tb(trace)
+    project = str(settings.BASE_DIR)
+    own = [f for f in frames if f.filename.startswith(project) and "/.venv/" not in f.filename]
+    where = own[-1] if own else frames[-1]
+    filename = where.filename.removeprefix(project + "/")
+    at = f"{filename}:{where.lineno} in {where.name}: {where.line}"
+    return f"{type(error).__name__}: {error} (at {at})"
 
 
 def safe_redirect(location):
@@ -196,8 +221,7 @@ class Battery:
         if response.status_code >= 500:
             detail = ""
             if getattr(response, "exc_info", None):
-                lines = traceback.format_exception(*response.exc_info)
-                detail = "".join(lines[-3:]).strip()
+                detail = where_it_failed(response.exc_info)
             self.fail(shot, f"status {response.status_code}", detail)
         for header, value in response.items():
             if header.lower().startswith("x-tvx") or "tvx" in header.lower():
