@@ -18,7 +18,7 @@ def _statuses(counts):
 
 def table(results):
     header = ["form / parameters", "requests", *CLASSES, "other", "statuses", "5xx"]
-    header += ["unescaped reflections", "rows stored", "failures"]
+    header += ["unescaped reflections", "stored, sent, read back", "failures"]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     totals = {"requests": 0, "5xx": 0, "reflections": 0, "failures": 0}
     for form, result in results.items():
