@@ -5,10 +5,14 @@ which `pytest tests/security` writes:
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
-REPORT = Path(__file__).resolve().parents[2] / "var" / "security" / "battery.json"
+REPORT = Path(
+    os.environ.get("SECURITY_BATTERY_REPORT")
+    or Path(__file__).resolve().parents[2] / "var" / "security" / "battery.json"
+)
 CLASSES = ["xss", "big", "nul", "crlf", "unicode", "sql", "template", "encoding", "formula"]
 
 

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import time
 import traceback
@@ -39,7 +40,11 @@ from PIL import Image
 
 from .payloads import ALL, XSS, Payload, Raw, find_danger
 
-REPORT = Path(settings.BASE_DIR) / "var" / "security" / "battery.json"
+# SECURITY_BATTERY_REPORT: another file (two runs at once, e.g. SQLite and PostgreSQL).
+REPORT = Path(
+    os.environ.get("SECURITY_BATTERY_REPORT")
+    or Path(settings.BASE_DIR) / "var" / "security" / "battery.json"
+)
 ORIGINAL_RATE_LIMITS = dict(getattr(settings, "RATE_LIMITS", {}))
 LANGUAGES = ("fr", "en")
 HTML_TYPES = ("html", "xml")
