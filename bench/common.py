@@ -33,6 +33,8 @@ def production_env(database_url=None, **extra):
             "DATABASE_URL": database_url or f"sqlite:///{VAR / 'bench.sqlite3'}",
             "WAGTAILADMIN_BASE_URL": "http://127.0.0.1",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            # Production requires it whatever the email backend (issue 12).
+            "ANYMAIL_WEBHOOK_SECRET": "bench-only:webhook-secret",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": str(VAR / "static"),
