@@ -302,27 +302,30 @@ class StoryPage(BasePage):
         return translated_only(StoryPage.objects.live().public()).sibling_of(self, inclusive=False)
 
     def previous_story(self):
-        """The story published just before this one."""
+        """The story published just before this one. A story without a date yet (a draft
+        whose date the editor cleared, seen in the preview panel) has no place among the
+        others: None. A story not saved yet (a new page's preview) will get the highest id,
+        so stories of the same date come before it."""
+        if self.publication_date is None:
+            return None
+        same_day = Q(publication_date=self.publication_date)
+        if self.pk is not None:
+            same_day &= Q(pk__lt=self.pk)
         return (
             self.siblings()
-            .filter(
-                Q(publication_date__lt=self.publication_date)
-                | Q(publication_date=self.publication_date, pk__lt=self.pk)
-            )
+            .filter(Q(publication_date__lt=self.publication_date) | same_day)
             .newest_first()
             .first()
         )
 
     def next_story(self):
-        return (
-            self.siblings()
-            .filter(
-                Q(publication_date__gt=self.publication_date)
-                | Q(publication_date=self.publication_date, pk__gt=self.pk)
-            )
-            .order_by("publication_date", "pk")
-            .first()
-        )
+        """The story published just after this one (None without a date, as above)."""
+        if self.publication_date is None:
+            return None
+        later = Q(publication_date__gt=self.publication_date)
+        if self.pk is not None:
+            later |= Q(publication_date=self.publication_date, pk__gt=self.pk)
+        return self.siblings().filter(later).order_by("publication_date", "pk").first()
 
     def get_context(self, request, *args, **kwargs):
         from stories.views import story_page_context

@@ -113,6 +113,36 @@ class StoryAdminTests(WagtailPageTestCase):
         self.assertPageIsEditable(story, post_data=data)
         self.assertPageIsPreviewable(story, post_data=data)
 
+    def _preview_new_story(self, **overrides):
+        """The editor's preview panel for a story not saved yet: the form is posted to the
+        preview endpoint, then the panel's iframe GETs it."""
+        url = f"/admin/pages/add/stories/storypage/{self.index.pk}/preview/"
+        data = _form_data(self.index, **overrides)
+        posted = self.client.post(url, data)
+        assert posted.status_code == 200
+        assert posted.json()["is_valid"], posted.json()
+        return self.client.get(url)
+
+    def test_a_new_story_previews_beside_published_ones(self):
+        StoryPageFactory(parent=self.index, title="Lucienne", publication_date="2026-02-01")
+        response = self._preview_new_story()
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Karim, le réparateur de vélos" in html
+        # Its date comes after Lucienne's: the preview shows where it will sit.
+        assert "Histoire précédente : Lucienne" in html
+
+    def test_a_new_story_without_a_date_yet_has_no_neighbours(self):
+        StoryPageFactory(parent=self.index, title="Lucienne", publication_date="2026-02-01")
+        # The preview panel says the form needs a date (no 500)...
+        url = f"/admin/pages/add/stories/storypage/{self.index.pk}/preview/"
+        posted = self.client.post(url, _form_data(self.index, publication_date=""))
+        assert posted.status_code == 200 and not posted.json()["is_valid"]
+        # ...and a story whose date is cleared in code has no place among the others.
+        story = StoryPageFactory(parent=self.index, title="Sans date")
+        story.publication_date = None
+        assert story.previous_story() is None and story.next_story() is None
+
 
 @pytest.mark.django_db
 def test_programmatic_publish_without_consent_is_refused(story_index):
