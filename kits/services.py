@@ -294,7 +294,7 @@ def engaged_commune_declare(*, commune, contact_name, role, email, language):
     from .tasks import engaged_commune_send_confirmation_task
 
     engagement = EngagedCommune.objects.create(
-        commune=commune, contact_name=contact_name, role=role, email=email
+        commune=commune, contact_name=contact_name, role=role, email=email, language=language
     )
     transaction.on_commit(
         lambda: engaged_commune_send_confirmation_task.enqueue(
@@ -430,24 +430,85 @@ def engaged_commune_approve(*, engagement):
         raise ModerationError(
             _("Cette commune est déjà listée par une autre déclaration approuvée.")
         )
-    engagement.status = EngagedCommune.Status.APPROVED
-    engagement.reviewed_at = timezone.now()
+    from .tasks import engaged_commune_tell_approved_task
+
+    reviewed_at = timezone.now()
     try:
         with transaction.atomic():
-            engagement.save(update_fields=["status", "reviewed_at"])
+            # Conditional: of two staff approving at once, one changes the row (and the
+            # declarer hears of it once).
+            updated = (
+                EngagedCommune.objects.filter(pk=engagement.pk)
+                .exclude(status=EngagedCommune.Status.APPROVED)
+                .update(status=EngagedCommune.Status.APPROVED, reviewed_at=reviewed_at)
+            )
     except IntegrityError as error:
         raise ModerationError(
             _("Cette commune est déjà listée par une autre déclaration approuvée.")
         ) from error
+    if updated:
+        transaction.on_commit(
+            lambda: engaged_commune_tell_approved_task.enqueue(engaged_commune_id=engagement.pk)
+        )
+    engagement.refresh_from_db(fields=["status", "reviewed_at"])
     return engagement
 
 
 def engaged_commune_withdraw(*, engagement):
-    """Take the commune off every public place (its page, the list, the counts)."""
-    engagement.status = EngagedCommune.Status.WITHDRAWN
-    engagement.reviewed_at = timezone.now()
-    engagement.save(update_fields=["status", "reviewed_at"])
+    """Take the commune off every public place (its page, the list, the counts). If it was
+    listed, its declarer is told (by a task, once the change is committed)."""
+    from .tasks import engaged_commune_tell_withdrawn_task
+
+    reviewed_at = timezone.now()
+    was_listed = EngagedCommune.objects.filter(
+        pk=engagement.pk, status=EngagedCommune.Status.APPROVED
+    ).update(status=EngagedCommune.Status.WITHDRAWN, reviewed_at=reviewed_at)
+    if was_listed:
+        transaction.on_commit(
+            lambda: engaged_commune_tell_withdrawn_task.enqueue(engaged_commune_id=engagement.pk)
+        )
+    else:
+        EngagedCommune.objects.filter(pk=engagement.pk).update(
+            status=EngagedCommune.Status.WITHDRAWN, reviewed_at=reviewed_at
+        )
+    engagement.refresh_from_db(fields=["status", "reviewed_at"])
     return engagement
+
+
+def _declarer_language(engagement):
+    """The language the declarer wrote in, or the site's first language when it was not
+    recorded (declarations made before it was)."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    return engagement.language if engagement.language in languages else settings.LANGUAGE_CODE
+
+
+def _campaign_contact_address():
+    """The campaign's contact address from the default site's settings, or "" without one."""
+    from campaign.models import CampaignSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return CampaignSettings.for_site(site).contact_email if site else ""
+
+
+def engaged_commune_tell_outcome(*, engagement, outcome):
+    """Tell the declarer, in the language they declared in, what staff decided: "approved"
+    (the commune is listed: links to its page and to the list) or "withdrawn" (no longer
+    listed: whom to write to)."""
+    if outcome not in ("approved", "withdrawn"):
+        raise ValueError("unknown outcome")
+    with translation.override(_declarer_language(engagement)):
+        context = {
+            "engagement": engagement,
+            "commune": engagement.commune,
+            "commune_link": public_url(
+                reverse("kits:engaged_commune", args=[engagement.commune.slug])
+            ),
+            "list_link": public_url(reverse("kits:engaged_communes")),
+            "contact": _campaign_contact_address() if outcome == "withdrawn" else "",
+        }
+        subject = render_to_string(f"kits/emails/engaged_{outcome}_subject.txt", context).strip()
+        body = render_to_string(f"kits/emails/engaged_{outcome}.txt", context)
+    EmailMultiAlternatives(subject, body, to=[engagement.email]).send()
 
 
 def poster_approve(*, poster):

@@ -30,3 +30,26 @@ def engaged_commune_notify_staff_task(*, engaged_commune_id):
     if engagement is None:
         return  # Already reviewed or deleted meanwhile: nothing to tell.
     services.engaged_commune_notify_staff(engagement=engagement)
+
+
+@task(priority=PERSON_WAITING)
+def engaged_commune_tell_approved_task(*, engaged_commune_id):
+    """Tell the declarer their commune is listed, if it still is."""
+    _tell_outcome(engaged_commune_id, EngagedCommune.Status.APPROVED)
+
+
+@task(priority=PERSON_WAITING)
+def engaged_commune_tell_withdrawn_task(*, engaged_commune_id):
+    """Tell the declarer their commune is no longer listed, if it still is not."""
+    _tell_outcome(engaged_commune_id, EngagedCommune.Status.WITHDRAWN)
+
+
+def _tell_outcome(engaged_commune_id, status):
+    engagement = (
+        EngagedCommune.objects.select_related("commune")
+        .filter(pk=engaged_commune_id, status=status)
+        .first()
+    )
+    if engagement is None:
+        return  # Decided otherwise or deleted meanwhile: the last decision's email tells.
+    services.engaged_commune_tell_outcome(engagement=engagement, outcome=str(status))

@@ -58,6 +58,8 @@ class EngagedCommune(models.Model):
         db_index=True,
     )
     reviewed_at = models.DateTimeField(_("vérifiée le"), null=True, blank=True, editable=False)
+    # The language the declarer wrote in: the emails about their declaration speak it.
+    language = models.CharField(_("langue"), max_length=10, blank=True, editable=False)
 
     objects = EngagedCommuneQuerySet.as_manager()
 
