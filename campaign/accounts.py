@@ -261,3 +261,48 @@ class PasswordResetView(wagtail_account_views.PasswordResetView):
         if form.refusal is not None:
             return _with_retry_after(self.form_invalid(form), form.refusal)
         return response
+
+
+# --- shared passwords of restricted pages and documents ---------------------------------------
+
+# A page (or a collection of documents) restricted by a shared password is unlocked through
+# Wagtail's forms at /_util/authenticate_with_password/<restriction>/<page>/ and
+# /documents/authenticate_with_password/<restriction>/. Failed attempts count per client
+# address (scope ``page_password``); once the counter is full, the attempt is refused with 429
+# and the password is not checked, until the window ends. A right password counts nothing.
+PAGE_PASSWORD_SCOPE = "page_password"  # noqa: S105 (a scope name)
+
+
+def _throttled_password_view(wagtail_view):
+    def view(request, *args, **kwargs):
+        if request.method != "POST":
+            return wagtail_view(request, *args, **kwargs)
+        verdict = ratelimit.peek(request, PAGE_PASSWORD_SCOPE)
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict)
+        response = wagtail_view(request, *args, **kwargs)
+        # Wagtail redirects once the password is right; any other answer to a POST (the form
+        # again, with its error) is a failed attempt.
+        if response.status_code not in (301, 302, 303):
+            ratelimit.consume(request, PAGE_PASSWORD_SCOPE)
+        return response
+
+    view.__name__ = wagtail_view.__name__
+    view.__doc__ = wagtail_view.__doc__
+    return view
+
+
+def _page_password_view():
+    from wagtail import views as wagtail_views
+
+    return _throttled_password_view(wagtail_views.authenticate_with_password)
+
+
+def _document_password_view():
+    from wagtail.documents.views import serve as document_views
+
+    return _throttled_password_view(document_views.authenticate_with_password)
+
+
+page_authenticate_with_password = _page_password_view()
+document_authenticate_with_password = _document_password_view()

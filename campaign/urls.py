@@ -31,6 +31,12 @@ urlpatterns = [
     # admin_urls.py): at Wagtail's and wagtail-localize's own addresses, before them.
     path("admin/", include("campaign.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
+    # Shared passwords of restricted documents, throttled (campaign/accounts.py).
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        accounts.document_authenticate_with_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
@@ -75,6 +81,12 @@ urlpatterns += i18n_patterns(
     path("", include("kits.urls")),
     # Wagtail's front-end sign-in, throttled like the admin's (campaign/accounts.py).
     path("_util/login/", accounts.FrontendLoginView.as_view(), name="wagtailcore_login"),
+    # Shared passwords of restricted pages, throttled the same way.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        accounts.page_authenticate_with_password,
+        name="wagtailcore_authenticate_with_password",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -227,6 +227,8 @@ RATE_LIMITS = {
     "admin_login_account": "10/900",
     "password_reset": "5/3600",
     "password_reset_email": "3/3600",
+    # Failed shared passwords of restricted pages and documents, per client address.
+    "page_password": "20/900",
 }
 RATE_LIMITS.update(
     {
