@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.geography.forms import PostcodeField, unknown_postcode_error
 from campaign.geography.models import search_key
 from campaign.geography.selectors import communes_for_postcode
+from campaign.text import MultilineField, clean_line
 from campaign.uploads import safe_image
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # a phone's photo, with room to spare
@@ -47,7 +48,7 @@ class NominationForm(forms.Form):
         required=False,
         help_text=_("Utile quand plusieurs communes partagent le même code postal."),
     )
-    what_they_did = forms.CharField(
+    what_they_did = MultilineField(
         label=_("Ce qu'elle ou il a fait"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -99,6 +100,23 @@ class NominationForm(forms.Form):
                 if field.help_text:
                     ids.append(f"{bound.auto_id}_helptext")
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    # One-line fields: no line break nor control character (they would reach email headers
+    # and exports). The story keeps its line breaks, and loses any other control character.
+    def clean_hero_first_name(self):
+        return self._required_line("hero_first_name")
+
+    def clean_commune_name(self):
+        return clean_line(self.cleaned_data["commune_name"])
+
+    def clean_proposer_name(self):
+        return self._required_line("proposer_name")
+
+    def _required_line(self, name):
+        value = clean_line(self.cleaned_data[name])
+        if not value:
+            raise ValidationError(self.fields[name].error_messages["required"])
+        return value
 
     def clean_photo(self):
         """The photo re-encoded from its pixels (campaign/uploads.py): stored as

@@ -202,10 +202,12 @@ def nominate(request, *, index):
             return HttpResponseRedirect(thanks_url)
     else:
         form = NominationForm()
+    # A refused post comes back with its errors and a 400, like every other form of the site.
     return render(
         request,
         "stories/nominate.html",
         {"page": index, "form": form, "self": index, "intro": index.nomination_intro},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -3,7 +3,6 @@ language."""
 
 import re
 import time
-import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.geography.forms import CommuneChoiceField, PostcodeField
 from campaign.geography.models import Postcode
 from campaign.geography.selectors import communes_for_postcode
+from campaign.text import clean_line as clean_name
 
 from . import conf
 from .interests import interest_choices
@@ -42,17 +42,6 @@ def consent_wording(label) -> Wording:
     return Wording(
         version=CONSENT_WORDING_VERSION, text=str(label), language=(get_language() or "fr")[:2]
     )
-
-
-def clean_name(value: str) -> str:
-    """One line of text, NFC. Any script and emoji are welcome; line breaks and control
-    characters are refused (they would end up in email headers and exports)."""
-    if _CONTROL.search(value):
-        raise ValidationError(
-            _("Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."),
-            code="control",
-        )
-    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def form_timestamp_make() -> str:

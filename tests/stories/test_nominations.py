@@ -176,7 +176,7 @@ def test_a_bad_photo_gets_a_clear_error_and_nothing_else_is_lost(
     data = _data(hero_first_name="Marcel", what_they_did="Il arrose les plantes de l'étage.")
     data["photo"] = upload
     response = client.post(URL, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     # Everything else typed is still there; the file must be chosen again, and we say so.
@@ -378,3 +378,65 @@ def test_anonymous_visitors_cannot_see_nominations(client, story_index, geograph
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert nomination.what_they_did not in client.get("/histoires/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"postcode": "99999"},
+        {"proposer_email": "pas-une-adresse"},
+        {"hero_agreed": ""},
+        {"hero_first_name": "tvx\r\nX-Tvx-Injected: 1"},
+    ],
+    ids=["unknown-postcode", "bad-email", "no-agreement", "control-character"],
+)
+def test_a_refused_nomination_answers_400_with_the_form(client, story_index, geography, overrides):
+    """Like every other form of the site: the form and its errors, with a 400."""
+    data = _data(**overrides)
+    if not data["hero_agreed"]:
+        del data["hero_agreed"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not Nomination.objects.exists()
+    assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["hero_first_name", "proposer_name", "commune_name"])
+@pytest.mark.parametrize(
+    "value",
+    ["tvx\r\nX-Tvx-Injected: 1", "a\x01b\x1fc\x7fd", "nul\x00", "tab\there", "c1\x85x"],
+    ids=["crlf", "c0-del", "nul", "tab", "c1"],
+)
+def test_one_line_fields_refuse_control_characters(client, story_index, geography, field, value):
+    """A line break or control character in a one-line field would reach email headers and
+    exports: refused with a message, nothing stored."""
+    overrides = {field: value}
+    if field == "commune_name":
+        overrides["postcode"] = "77000"
+    response = client.post(URL, _data(**overrides))
+    assert response.status_code == 400
+    if "\x00" not in value:  # NUL: Django's own refusal comes first, with its message
+        assert "ni retour à la ligne ni caractère de contrôle" in response.content.decode()
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_story_keeps_its_line_breaks_and_loses_other_control_characters(
+    client, story_index, geography, django_capture_on_commit_callbacks
+):
+    story = "Elle porte\r\nles courses\x00 de ses\x01 voisins\tdu \x7fcinquième.\x85"
+    response = _post(client, django_capture_on_commit_callbacks, _data(what_they_did=story))
+    assert response.status_code == 302
+    assert Nomination.objects.get().what_they_did == (
+        "Elle porte\nles courses de ses voisins du cinquième."
+    )
+
+
+@pytest.mark.django_db
+def test_a_story_of_control_characters_only_is_required(client, story_index, geography):
+    response = client.post(URL, _data(what_they_did="\x00\x01\x7f"))
+    assert response.status_code == 400
+    assert not Nomination.objects.exists()
