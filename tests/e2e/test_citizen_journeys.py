@@ -290,14 +290,25 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     staff_moderates(visitor_factory, live_site, lang, queue[0], contact_name, "approve")
     assert engagement_status(live_site, contact_name) == "approved"
 
-    # Listed now: the list, then the commune's page.
-    visitor.goto(listing_url)
-    page.locator("main a", has_text=name).first.click()
-    page.wait_for_load_state()
+    # The declarer is told, in the language they declared in, with the commune's page and
+    # the list.
+    listed = {"fr": f"{name} est listée", "en": f"{name} is now listed"}[lang]
+    approved = outbox.wait_for(address, subject_contains=listed)
+    assert len(approved) == 1
+    show_email(visitor, approved[0], "engagement-approved-email")
+    body = text_of(approved[0])
+    assert {"fr": "Bonjour", "en": "Hello"}[lang] in body, body
+    email_links = links_in(body, live_site.base_url)
+    assert [x.removeprefix(live_site.base_url) for x in email_links][1:] == [listing_url], body
+
+    # Listed now: the commune's page from the email, and on the list.
+    page.goto(email_links[0])
     assert visitor.status() == 200
     assert name in page.locator("main h1").inner_text()
     visitor.shot("engagement-listed-commune-page")
     commune_url = page.url.removeprefix(live_site.base_url)
+    visitor.goto(listing_url)
+    assert page.locator(f"main a[href='{commune_url}']", has_text=name).count() == 1
 
     # Withdrawn by staff: gone from the list and the page (so the journey runs again).
     staff_moderates(
@@ -306,7 +317,28 @@ def test_declare_a_commune_engaged(visitor_factory, outbox, live_site, lang):
     visitor.goto(listing_url)
     assert page.locator("main a", has_text=name).count() == 0
     visitor.goto(commune_url, expect_status=404)
+    # The declarer is told, with whom to write to.
+    unlisted = {"fr": f"{name} n'est plus listée", "en": f"{name} is no longer listed"}[lang]
+    withdrawn = outbox.wait_for(address, subject_contains=unlisted)
+    assert len(withdrawn) == 1
+    show_email(visitor, withdrawn[0], "engagement-withdrawn-email")
+    assert (
+        "@"
+        in text_of(withdrawn[0]).split({"fr": "écrivez-nous à", "en": "write to us at"}[lang])[1]
+    )
     assert not visitor.server_errors
+
+
+def show_email(visitor, message, name):
+    """Screenshot an email's subject and text as a plain page, to read it as sent."""
+    from html import escape
+
+    visitor.page.set_content(
+        f"<html><body><h1 style='font:bold 18px sans-serif'>{escape(str(message['Subject']))}"
+        f"</h1><pre style='white-space:pre-wrap;font:15px sans-serif'>"
+        f"{escape(text_of(message))}</pre></body></html>"
+    )
+    visitor.shot(name)
 
 
 @JS
