@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from campaign.geography.forms import CommuneChoiceField, CommuneSearchForm
-from campaign.geography.models import Commune
+from campaign.geography.models import INSEE_CODE_RE, Commune
 from campaign.uploads import safe_image
 
 from . import services
@@ -174,12 +174,10 @@ def communes_for_choice(*, query, selected_code, limit=30):
     """The communes offered as radio buttons: the search results, or the one already chosen."""
     if query:
         return list(Commune.objects.search(query)[:limit])
-    if selected_code:
-        return list(
-            Commune.objects.filter(
-                insee_code=str(selected_code).strip().upper()[:5]
-            ).select_related("department")[:1]
-        )
+    code = str(selected_code or "").strip().upper()
+    if INSEE_CODE_RE.fullmatch(code):
+        # Anything else (a NUL byte, junk) is not worth a query: the field says it is unknown.
+        return list(Commune.objects.filter(insee_code=code).select_related("department")[:1])
     return []
 
 

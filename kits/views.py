@@ -1,6 +1,7 @@
 """Public views of the kits app: counted downloads, the poster maker, engaged communes."""
 
 import mimetypes
+import re
 
 from django.core.files.storage import default_storage
 from django.db.models import Count
@@ -15,6 +16,16 @@ from campaign.geography.models import Commune
 from . import selectors, services
 from .forms import EngagementForm, PosterForm, commune_search_form, communes_for_choice
 from .models import EngagedCommune, KitFile, PersonalisedPoster
+
+# A poster's key is a SHA-256 in hex (services.poster_key): anything else is a 404 before
+# any query (a NUL byte would make PostgreSQL fail).
+_POSTER_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def _poster_or_404(queryset, key):
+    if not _POSTER_KEY.fullmatch(key):
+        raise Http404
+    return get_object_or_404(queryset, key=key)
 
 
 @require_GET
@@ -101,7 +112,7 @@ def poster_form(request):
 
 @require_GET
 def poster_result(request, key, size, variant):
-    poster = get_object_or_404(PersonalisedPoster.objects.select_related("commune"), key=key)
+    poster = _poster_or_404(PersonalisedPoster.objects.select_related("commune"), key)
     if size not in services.SIZES or variant not in services.VARIANTS:
         raise Http404
     links = [
@@ -122,8 +133,8 @@ def poster_result(request, key, size, variant):
 
 @require_GET
 def poster_file(request, key, size, variant, extension):
-    poster = get_object_or_404(
-        PersonalisedPoster.objects.select_related("commune", "template__artwork"), key=key
+    poster = _poster_or_404(
+        PersonalisedPoster.objects.select_related("commune", "template__artwork"), key
     )
     if (
         size not in services.SIZES

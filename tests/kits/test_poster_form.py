@@ -156,3 +156,42 @@ def test_the_poster_form_speaks_english_under_en(client, melun, poster_template,
     assert "Personalise a poster" in html and "1. Find your town" in html
     response = client.post("/en/custom-poster/", _data(poster_template, contact_line=""))
     assert "Say how people can reach you" in response.content.decode()
+
+
+BAD_CODES = ["\ufffd\ufffd\x00<", "77288\x00", "7728", "77288x", "'; --", "é" * 5]
+
+
+@pytest.mark.parametrize("code", BAD_CODES)
+def test_a_commune_code_that_cannot_be_one_is_refused_before_any_query(
+    client, melun, poster_template, django_assert_num_queries, code
+):
+    """A NUL byte in a query fails on PostgreSQL (a 500): what cannot be an INSEE code never
+    reaches the database, the field just says the commune is unknown."""
+    from kits.forms import communes_for_choice
+
+    with django_assert_num_queries(0):
+        assert communes_for_choice(query=None, selected_code=code) == []
+    assert [c.insee_code for c in communes_for_choice(query=None, selected_code=" 77288 ")] == [
+        "77288"
+    ]
+    assert client.get(URL, {"commune": code}).status_code == 200
+    response = client.post(URL, _data(poster_template, commune=code))
+    assert response.status_code == 400
+    assert "Cette commune est inconnue" in response.content.decode()
+    assert not PersonalisedPoster.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["%00", "abc%00", "A" * 64, "0" * 63, "0" * 65, "%FE%FF%00%3C"])
+def test_a_poster_key_that_cannot_be_one_is_a_404_before_any_query(client, db, key):
+    """A poster's key is a SHA-256 in hex: anything else (a NUL byte would make PostgreSQL
+    fail) is a 404 without looking it up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path in (
+        f"/affiche-personnalisee/{key}/A4-couleur/",
+        f"/affiche-personnalisee/{key}/A4-couleur.pdf",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 404
+        assert not [q for q in queries if "kits_personalisedposter" in q["sql"]], path
