@@ -268,3 +268,126 @@ def test_every_inline_script_of_the_admin_carries_the_nonce(demo, client):
         blocked = [html[m.start() : m.start() + 80] for m in unnonced.finditer(html)]
         assert not blocked, (url, blocked)
     assert checked > 40
+
+
+# Admin addresses without parameters that are no screen: actions, JSON, JavaScript, error tests.
+_NOT_SCREENS = {
+    "admin/logout/",
+    "admin/test404/",
+    "admin/failwhale/",
+    "admin/dismissibles/",
+    "admin/block-preview/",
+    "admin/sprite/",
+    "admin/jsi18n/",
+    "admin/localize/jsi18n/",
+    "admin/tag-autocomplete/",
+    "admin/redirects/import/process/",
+}
+
+
+def _admin_screens_without_parameters():
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route
+
+    return sorted(
+        {
+            "/" + route
+            for route in walk(get_resolver().url_patterns)
+            if route.startswith("admin/")
+            and not any(c in route for c in "<^$(")
+            and route not in _NOT_SCREENS
+            and "chosen-multiple" not in route
+        }
+    )
+
+
+def _admin_screens_with_parameters():
+    """One edit screen of each other kind of object the admin manages: promoted search
+    results, redirects, workflows and tasks, sites, locales, collections, users, groups, the
+    site settings, images and documents, a page's history."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from wagtail.contrib.redirects.models import Redirect
+    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+    from wagtail.contrib.settings.registry import registry as settings_registry
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection, Locale, Page, Site, Task, Workflow
+
+    query = Query.get("bénévole")
+    SearchPromotion.objects.create(
+        query=query, page=Page.objects.filter(depth=2).first(), sort_order=0
+    )
+    redirect = Redirect.objects.create(old_path="/ancienne-adresse", redirect_link="/")
+    site = Site.objects.get(is_default_site=True)
+    urls = [
+        reverse("wagtailsearchpromotions:edit", args=[query.pk]),
+        reverse("wagtailredirects:edit", args=[redirect.pk]),
+        reverse("wagtailsites:edit", args=[site.pk]),
+        reverse("wagtaillocales:edit", args=[Locale.objects.first().pk]),
+        reverse(
+            "wagtailadmin_collections:edit",
+            args=[Collection.get_first_root_node().add_child(name="Mairies").pk],
+        ),
+        reverse("wagtailusers_users:edit", args=[get_user_model().objects.first().pk]),
+        reverse("wagtailusers_groups:edit", args=[Group.objects.first().pk]),
+        reverse("wagtailimages:edit", args=[get_image_model().objects.first().pk]),
+        f"/admin/pages/{Page.objects.filter(depth=2).first().pk}/history/",
+    ]
+    document = get_document_model().objects.first()
+    if document is not None:
+        urls.append(reverse("wagtaildocs:edit", args=[document.pk]))
+    workflow = Workflow.objects.first()
+    if workflow is not None:
+        urls.append(reverse("wagtailadmin_workflows:edit", args=[workflow.pk]))
+    task = Task.objects.first()
+    if task is not None:
+        urls.append(reverse("wagtailadmin_workflows:edit_task", args=[task.pk]))
+    for model in settings_registry:
+        urls.append(
+            reverse(
+                "wagtailsettings:edit",
+                args=[model._meta.app_label, model._meta.model_name, site.pk],
+            )
+        )
+    assert apps.is_installed("wagtail.contrib.search_promotions")
+    return urls
+
+
+def test_every_other_admin_screen_has_no_blocked_inline_script(demo, client):
+    """Every admin address without parameters (reports, workflows, redirects, promoted search
+    results and their add screen, forms, localize's report, users, groups, sites, locales,
+    collections...) and one edit screen of each other kind of object: no inline script the
+    policy would block."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from wagtail.contrib.search_promotions.models import Query
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    unnonced = re.compile(r'<script(?:\s+type="text/javascript")?>(?!\s*</script>)')
+    urls = _admin_screens_without_parameters() + _admin_screens_with_parameters()
+    assert "/admin/searchpicks/add/" in urls and "/admin/reports/site-history/" in urls
+    checked = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        checked.append(url)
+        html = response.content.decode()
+        blocked = [html[m.start() : m.start() + 120] for m in unnonced.finditer(html)]
+        assert not blocked, (url, blocked)
+    assert "/admin/searchpicks/add/" in checked
+    assert reverse("wagtailsearchpromotions:edit", args=[Query.get("bénévole").pk]) in checked
+    assert len(checked) > 60, checked
