@@ -393,6 +393,84 @@ def test_poster_result_and_commune_page(visitor_factory, outbox, live_site, urls
     _assert_none(found)
 
 
+# A page behind a shared password, made for the 429 audit (Wagtail's password form; failed
+# attempts count per client address, scope page_password, which the e2e site leaves at its
+# production limit: no other journey uses it).
+RESTRICTED_PAGE_SNIPPET = """
+from campaign.models import ContentPage
+from home.models import HomePage
+from wagtail.models import PageViewRestriction
+page = ContentPage.objects.filter(slug="espace-reserve-a11y").first()
+if page is None:
+    home = HomePage.objects.get(locale__language_code="fr")
+    page = home.add_child(instance=ContentPage(title="Espace réservé", slug="espace-reserve-a11y"))
+    page.save_revision().publish()
+PageViewRestriction.objects.get_or_create(
+    page=page, restriction_type="password", defaults={"password": "le-bon-mot-de-passe"}
+)
+print(page.url)
+"""
+
+
+@LANG
+def test_error_pages_429_and_400(visitor_factory, live_site, lang):
+    """The 429 page (wrong passwords to a restricted page until the site refuses to check
+    them) and the 400 page (a form post in a charset the site cannot read), fr and en, with
+    the site's scripts on and off."""
+    path = live_site.shell(RESTRICTED_PAGE_SNIPPET).strip()
+    found = []
+    for js in (True, False):
+        visitor = visitor_for(visitor_factory, lang, js)
+        page = visitor.page
+        visitor.goto(path)
+        if lang == "en":
+            # The page is French only, so its form posts to the French route; an English
+            # page's form posts to the same route under /en/ (i18n_patterns): use that one.
+            page.evaluate(
+                "() => { const f = document.querySelector('form');"
+                " f.action = '/en' + new URL(f.action).pathname; }"
+            )
+        # Two gunicorn workers keep their own counters (local memory): try until refused.
+        for _attempt in range(100):
+            page.fill("input[type=password]", "pas-le-bon")
+            # Wagtail's own password page (the site has no template of its own): no <main>.
+            page.locator("form [type=submit]").click()
+            page.wait_for_load_state()
+            if visitor.status() == 429:
+                break
+        assert visitor.status() == 429, page.locator("main").inner_text()
+        heading = page.locator("main h1").inner_text()
+        assert heading == {"fr": "Trop de demandes", "en": "Too many requests"}[lang], heading
+        assert page.locator("html").get_attribute("lang") == lang
+        found += audit(visitor, "429 page")
+
+        # The engagement form sent with a charset no browser uses: the 400 page.
+        visitor.goto(
+            {"fr": "/communes-engagees/s-engager/", "en": "/en/committed-towns/join/"}[lang]
+        )
+        page.route(
+            re.compile(r".*/(s-engager|join)/(\?.*)?$"),
+            lambda route: (
+                route.continue_(
+                    headers={
+                        **route.request.headers,
+                        "content-type": "application/x-www-form-urlencoded; charset=x-inconnu",
+                    }
+                )
+                if route.request.method == "POST"
+                else route.continue_()
+            ),
+        )
+        page.locator(FORMS["engagement form"]).last.click()
+        page.wait_for_load_state()
+        page.unroute_all()
+        assert visitor.status() == 400, page.locator("main").inner_text()
+        assert page.locator("html").get_attribute("lang") == lang
+        found += audit(visitor, "400 page")
+        assert not visitor.server_errors
+    _assert_none(found)
+
+
 @LANG
 def test_nomination_thank_you(visitor_factory, urls, lang):
     visitor = visitor_for(visitor_factory, lang, True)
