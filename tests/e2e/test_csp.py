@@ -1,7 +1,8 @@
 """The Content-Security-Policy in a real browser (issue 12): every public page type in French
 and English, scripts on, and the main admin pages as a superuser (dashboard, explorer, page
 editor with its StreamField, the image chooser, the preview panel, wagtail-localize's
-translation editor, snippets, images, documents, mailings), with not one
+translation editor, snippets, images, documents, mailings, promoted search results' formset
+and query chooser), with not one
 `securitypolicyviolation` event nor CSP error in the console. A violation means the policy
 broke something the page does, or the page does something the policy forbids."""
 
@@ -144,6 +145,26 @@ def test_admin_pages_raise_no_csp_violation(visitor_factory, live_site, urls):
     # Closed again (Wagtail remembers an open panel in localStorage): the new story below is
     # not complete enough to preview.
     page.evaluate("() => localStorage.clear()")
+
+    # Promoted search results, add screen (its script is a static file, not inline): a term
+    # searched on the site chosen in the query chooser's modal, a recommended result added to
+    # the formset.
+    page.goto(live_site.url("/recherche/?q=bénévoles"))
+    problems += [f"search: {v}" for v in _violations(visitor)]
+    picks = "/admin/searchpicks/add/"
+    response = page.goto(live_site.url(picks))
+    assert response.status == 200, f"{picks}: {response.status}"
+    page.wait_for_load_state("networkidle")
+    page.locator("#id_query_string-chooser").click()
+    term = page.locator(".modal a.choose-query[data-querystring='bénévoles']")
+    term.wait_for(timeout=15000)
+    term.click()
+    assert page.locator("#id_query_string").input_value() == "bénévoles"
+    page.locator("#id_editors_picks-ADD").click()
+    assert page.locator("#id_editors_picks-TOTAL_FORMS").input_value() == "1"
+    page.locator("#id_editors_picks-FORMS [id^='id_editors_picks-0-']").first.wait_for(timeout=5000)
+    visitor.shot("csp-admin-searchpicks-add")
+    problems += [f"{picks}: {v}" for v in _violations(visitor)]
 
     # A new story: a StreamField block typed into Draftail, the image chooser's modal (last:
     # the unsaved form would hold the next navigation).
