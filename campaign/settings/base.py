@@ -243,7 +243,7 @@ WAGTAIL_SITE_NAME = "Tous Voisins – Tous Solidaires"
 WAGTAILADMIN_BASE_URL = env.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # The admin's sign-in and password reset, throttled (campaign/accounts.py).
 WAGTAILADMIN_USER_LOGIN_FORM = "campaign.accounts.LoginForm"
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "campaign.accounts.PasswordResetForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "campaign.accounts.PasswordResetForm"  # noqa: S105
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents: an allow-list (never html, htm, svg, xml, js), served only by Wagtail's view
 # (collection privacy applies; /media/documents/ is not served, campaign/media.py), always
@@ -251,6 +251,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # every upload path: add, multiple upload, chooser, edit).
 WAGTAILDOCS_EXTENSIONS = ["pdf", "zip", "png", "jpg", "jpeg", "odt", "docx", "txt", "csv", "xlsx"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# The password forms of restricted pages and documents in the site's own layout.
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"  # noqa: S105 - a template
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "document_password_required.html"  # noqa: S105
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 # Images: no SVG; size and pixel limits checked by Wagtail before decoding.
