@@ -423,18 +423,20 @@ def test_error_pages_429_and_400(visitor_factory, live_site, lang):
         visitor = visitor_for(visitor_factory, lang, js)
         page = visitor.page
         visitor.goto(path)
+        if js:
+            found += audit(visitor, "password page")
         if lang == "en":
             # The page is French only, so its form posts to the French route; an English
             # page's form posts to the same route under /en/ (i18n_patterns): use that one.
             page.evaluate(
-                "() => { const f = document.querySelector('form');"
+                "() => { const f = document.querySelector('main form');"
                 " f.action = '/en' + new URL(f.action).pathname; }"
             )
         # Two gunicorn workers keep their own counters (local memory): try until refused.
         for _attempt in range(100):
-            page.fill("input[type=password]", "pas-le-bon")
-            # Wagtail's own password page (the site has no template of its own): no <main>.
-            page.locator("form [type=submit]").click()
+            page.fill("main input[type=password]", "pas-le-bon")
+            # The site's own password page (templates/password_required.html).
+            page.locator("main form [type=submit]").click()
             page.wait_for_load_state()
             if visitor.status() == 429:
                 break
