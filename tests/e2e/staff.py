@@ -160,7 +160,10 @@ def page_action(page, lang, name):
     if not button.first.is_visible():
         page.get_by_role("button", name=ADMIN[lang]["more_actions"]).first.click()
         button.first.wait_for()
-    with page.expect_navigation():
+    # Publishing runs the workflow and queues tasks; on a loaded 2-core machine the answer
+    # has taken longer than Playwright's default 30 s (CI of 5 Dec, en): wait like a patient
+    # editor would.
+    with page.expect_navigation(timeout=90_000):
         button.first.click()
     page.wait_for_load_state()
 
