@@ -150,6 +150,12 @@ def fill_story(page, lang, story):
 
 def messages(page):
     """The admin's flash messages (success, error) on the current page, as text."""
+    # Wagtail 8 autosaves the editor ("Saving…"): a manual save can land on a page whose
+    # message arrives a moment later. Wait for one (the caller still asserts what it says).
+    try:
+        page.locator(".messages li").first.wait_for(timeout=30_000)
+    except Exception:  # noqa: BLE001, S110 - no message at all: the caller's assertion says so
+        pass
     return page.locator(".messages li").all_inner_texts()
 
 
