@@ -6,6 +6,9 @@ The admin speaks the user's preferred language (French by default): every label 
 both languages, and the locators accept either."""
 
 import re
+import time
+
+from playwright.sync_api import Error
 
 # Admin labels, French (the default) and English (a user who prefers English).
 ADMIN = {
@@ -148,20 +151,70 @@ def fill_story(page, lang, story):
     page.wait_for_function("() => (document.querySelector('#id_slug') || {}).value")
 
 
+def _settle(page, timeout=90.0):
+    """Wait until the page is a loaded document that stays put for a moment. Wagtail 8
+    autosaves the editor (every 500 ms; on a new page it swaps the URL and the form's
+    action), so a click on a footer action can be followed by more than one navigation;
+    reading the page during one of them fails with "Execution context was destroyed"."""
+    deadline = time.monotonic() + timeout
+    stable_since, last = None, None
+    while time.monotonic() < deadline:
+        try:
+            state = page.evaluate("[document.readyState, location.href]")
+        except Error:  # a navigation is under way: its new document is awaited
+            stable_since, last = None, None
+            time.sleep(0.2)
+            continue
+        if state[0] == "complete" and state == last:
+            if time.monotonic() - stable_since >= 0.6:
+                return
+        else:
+            stable_since, last = time.monotonic(), state
+        time.sleep(0.2)
+    raise AssertionError(f"the admin page never settled: {last}")
+
+
+def texts(page, selector):
+    """The inner texts of `selector` on a settled page (see _settle)."""
+    for _attempt in range(5):
+        _settle(page)
+        try:
+            return page.locator(selector).all_inner_texts()
+        except Error as error:
+            if "context was destroyed" not in str(error):
+                raise
+    raise AssertionError(f"the admin page kept navigating while {selector} was read")
+
+
 def messages(page):
     """The admin's flash messages (success, error) on the current page, as text."""
-    # Wagtail 8 autosaves the editor ("Saving…"): a manual save can land on a page whose
-    # message arrives a moment later. Wait for one (the caller still asserts what it says).
+    _settle(page)
+    # A manual save can land on a page whose message arrives a moment later. Wait for one
+    # (the caller still asserts what it says).
     try:
         page.locator(".messages li").first.wait_for(timeout=30_000)
-    except Exception:  # noqa: BLE001, S110 - no message at all: the caller's assertion says so
+    except Error:  # no message at all: the caller's assertion says so
         pass
-    return page.locator(".messages li").all_inner_texts()
+    return texts(page, ".messages li")
+
+
+def _autosave_idle(page):
+    """Wait while Wagtail's autosave is saving (its indicator says so), so that a footer
+    action is not clicked in the middle of an autosave request."""
+    indicator = page.locator("#w-autosave-indicator")
+    if not indicator.count():
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if indicator.get_attribute("data-w-autosave-state-value") != "saving":
+            return
+        time.sleep(0.2)
 
 
 def page_action(page, lang, name):
     """One of the editor's footer actions (save draft, publish, submit to moderation):
     the main button, or an item of the menu its arrow opens."""
+    _autosave_idle(page)
     button = page.get_by_role("button", name=starts(name))
     if not button.first.is_visible():
         page.get_by_role("button", name=ADMIN[lang]["more_actions"]).first.click()
@@ -171,7 +224,7 @@ def page_action(page, lang, name):
     # editor would.
     with page.expect_navigation(timeout=90_000):
         button.first.click()
-    page.wait_for_load_state()
+    _settle(page)
 
 
 def translate_segments(page, lang, translations):

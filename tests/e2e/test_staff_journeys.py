@@ -32,6 +32,7 @@ from .staff import (
     set_admin_language,
     sign_in,
     starts,
+    texts,
     translate_segments,
 )
 
@@ -277,7 +278,7 @@ def test_contributor_submits_and_communication_approves_a_story(visitor_factory,
     page = _new_story_form(contributor, live_site, lang)
     fill_story(page, lang, story)
     page_action(page, lang, words["submit"])
-    errors = page.locator(".error-message, .w-field__errors, [data-field-errors]").all_inner_texts()
+    errors = texts(page, ".error-message, .w-field__errors, [data-field-errors]")
     assert any(story["title"] in m for m in messages(page)), (messages(page), errors)
     # Back in the stories' listing, marked as in moderation.
     row = page.locator("tr", has_text=story["title"])
