@@ -26,11 +26,17 @@ setup: install ## Migrate, import communes and gestures, load the demo content
 	$(MANAGE) import_communes
 	$(MANAGE) load_demo
 
-run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker and the mailings' recovery
+run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker, the mailings' recovery (every minute) and the task results' pruning (daily)
 	@echo "Site: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(MANAGE) db_worker --queue-name '*' & \
-	while sleep 60; do $(MANAGE) mailings_recover >/dev/null; done & \
+	n=0; while sleep 60; do \
+		$(MANAGE) mailings_recover >/dev/null; \
+		if [ $$((n % 1440)) -eq 0 ]; then \
+			$(MANAGE) prune_db_task_results --queue-name '*' --min-age-days 7 --verbosity 0; \
+		fi; \
+		n=$$((n + 1)); \
+	done & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
