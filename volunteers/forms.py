@@ -302,3 +302,18 @@ class PreferencesForm(CommuneMixin, VolunteerFieldsMixin):
         cleaned_data = super().clean()
         self._clean_commune(cleaned_data)
         return cleaned_data
+
+
+class PreferencesLinkForm(forms.Form):
+    """A used confirmation link's page: ask for a link to one's preferences, sent by email
+    to the address (never shown on the page)."""
+
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Saisissez votre adresse e-mail."),
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+        },
+    )

@@ -29,6 +29,12 @@ ROUTES = [
         "data_download",
     ),
     (
+        "benevoles/preferences/<str:token>/mes-donnees/",
+        _("benevoles/preferences/<str:token>/mes-donnees/"),
+        views.data_page,
+        "data_page",
+    ),
+    (
         "benevoles/preferences/<str:token>/effacer/",
         _("benevoles/preferences/<str:token>/effacer/"),
         views.erase,
@@ -39,6 +45,12 @@ ROUTES = [
         _("benevoles/desinscription/<str:token>/"),
         views.unsubscribe,
         "unsubscribe",
+    ),
+    (
+        "benevoles/lien-preferences/",
+        _("benevoles/lien-preferences/"),
+        views.preferences_link_request,
+        "preferences_link",
     ),
 ]
 

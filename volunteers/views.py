@@ -21,12 +21,14 @@ from .forms import (
     CONSENT_EMAILS_LABEL,
     CONSENT_MAIRIE_LABEL,
     PreferencesForm,
+    PreferencesLinkForm,
     SignupForm,
     consent_wording,
     form_timestamp_make,
 )
 from .interests import interest_choices
 from .models import ConsentRecord, Volunteer, VolunteerSignupPage
+from .services.volunteers import volunteer_export_sections, volunteer_preferences_link_request
 
 
 def _private(response):
@@ -159,20 +161,36 @@ def _resolve(token, purpose):
     return volunteer
 
 
+def _link_used(request, status=200, form=None):
+    """A confirmation link that already served: it says so and offers to email a link to the
+    preferences. It never shows one: whoever holds an old confirmation link (a shared inbox,
+    a forwarded email) must not get a fresh 400-day key to the person's data."""
+    return _private(
+        render(
+            request,
+            "volunteers/confirm_used.html",
+            {"form": form or PreferencesLinkForm()},
+            status=status,
+        )
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """GET shows one button; the POST confirms. Mail scanners that open every link (GET or
-    HEAD) must not confirm in the person's place: the confirmation is the consent's proof."""
+    HEAD) must not confirm in the person's place: the confirmation is the consent's proof.
+    Only the POST that confirms shows the link to the preferences; a used link does not."""
     try:
         volunteer = _resolve(token, tokens.CONFIRM)
     except tokens.InvalidLink:
         return _invalid_link(request)
+    if volunteer.status == Volunteer.Status.CONFIRMED:
+        return _link_used(request)
+    if volunteer.status != Volunteer.Status.PENDING:
+        return _invalid_link(request, _("Cette inscription n'est plus active."))
     if request.method != "POST":
-        if volunteer.status == Volunteer.Status.PENDING:
-            return _private(render(request, "volunteers/confirm.html", {"token": token}))
-        if volunteer.status != Volunteer.Status.CONFIRMED:
-            return _invalid_link(request, _("Cette inscription n'est plus active."))
-    elif not services.volunteer_confirm(volunteer=volunteer):
+        return _private(render(request, "volunteers/confirm.html", {"token": token}))
+    if not services.volunteer_confirm(volunteer=volunteer):
         return _invalid_link(request, _("Cette inscription n'est plus active."))
     preferences = tokens.token_make(volunteer=volunteer, purpose=tokens.PREFERENCES)
     return _private(
@@ -182,6 +200,21 @@ def confirm(request, token):
             {"volunteer": volunteer, "preferences_token": preferences},
         )
     )
+
+
+@require_http_methods(["POST"])
+def preferences_link_request(request):
+    """The form of a used confirmation link: a link to the preferences is emailed to the
+    typed address if it is registered (the same answer whatever the address: nobody learns
+    who signed up). Counted with the sign-up's limits: both send the same emails."""
+    form = PreferencesLinkForm(request.POST)
+    refused = _signup_refused(request)
+    if refused:
+        return ratelimit.too_many_requests(request, refused)
+    if not form.is_valid():
+        return _link_used(request, status=400, form=form)
+    volunteer_preferences_link_request(email=form.cleaned_data["email"])
+    return _private(render(request, "volunteers/preferences_link_sent.html"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -238,6 +271,20 @@ def data_download(request, token):
     )
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-tous-voisins.json"'
     return _private(response)
+
+
+@require_http_methods(["GET", "HEAD"])
+def data_page(request, token):
+    """ "Vos données": everything kept about the person, from every app, as tables in the
+    visitor's language (the JSON download holds the same)."""
+    try:
+        volunteer = _resolve(token, tokens.PREFERENCES)
+    except tokens.InvalidLink:
+        return _invalid_link(request)
+    sections = volunteer_export_sections(volunteer=volunteer)
+    return _private(
+        render(request, "volunteers/my_data.html", {"sections": sections, "token": token})
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -203,10 +203,10 @@ def test_data_download_holds_everything_with_consent_proof(client, confirmed):
     assert response["Content-Type"] == "application/json"
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
-    assert data["email"] == "conf@example.org"
-    assert data["commune"]["insee_code"] == "77288"
-    assert data["interests"] == ["aines"]
-    assert data["consent_history"][0]["wording"] == "J'accepte"
+    assert data["volunteer"][0]["email"] == "conf@example.org"
+    assert data["volunteer"][0]["commune"]["insee_code"] == "77288"
+    assert data["interests"] == [{"slug": "aines"}]
+    assert data["consents"][0]["wording"] == "J'accepte"
 
 
 def test_erasure_leaves_no_personal_data_but_honours_the_unsubscribe(

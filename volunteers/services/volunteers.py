@@ -3,11 +3,19 @@
 Views, tasks, commands and the admin call these functions; emails are never sent here but by
 the tasks in `tasks.py`, enqueued once the transaction has committed."""
 
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from campaign.personal_data import (
+    Person,
+    Section,
+    personal_data_erase,
+    personal_data_export,
+)
 
 from .. import conf, emails
 from ..models import (
@@ -18,6 +26,8 @@ from ..models import (
     email_hash,
     normalize_email,
 )
+
+logger = logging.getLogger(__name__)
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
@@ -67,18 +77,43 @@ def _record_consent(*, volunteer, purpose, granted, wording: Wording, source, no
     )
 
 
+# An address the ESP reported as undeliverable (hard bounce) or whose owner reported us as
+# spam (complaint) gets no email at all, transactional ones included: writing again harms the
+# sender's reputation and, for a complaint, the person's explicit wish. An unsubscribe only
+# withdraws the campaign emails: such a person still gets what they ask for (a preferences
+# link), and the welcome email never, since it follows a confirmation.
+SUPPRESSED = (Volunteer.Status.BOUNCED, Volunteer.Status.COMPLAINED, Volunteer.Status.ERASED)
+
+
+def volunteer_is_suppressed(volunteer: Volunteer) -> bool:
+    """True when nothing may be sent to this person, whatever the kind of email."""
+    return volunteer.status in SUPPRESSED or not volunteer.email
+
+
 def _known_address_respond(volunteer: Volunteer) -> None:
     """Someone signed up with an address we know. Same answer on screen; by email, the
     confirmation again if it was never confirmed, else a link to the preferences. At most
-    one of each per 24 hours."""
+    one of each per 24 hours. A suppressed address gets nothing (same answer on screen)."""
     from .. import tasks
 
+    if volunteer_is_suppressed(volunteer):
+        return
     if volunteer.status == Volunteer.Status.PENDING:
         if _claim_email_slot(volunteer.pk, "confirmation_sent_at"):
             _enqueue(tasks.send_confirmation_email, volunteer.pk)
-    elif volunteer.status != Volunteer.Status.ERASED:
-        if _claim_email_slot(volunteer.pk, "preferences_link_sent_at"):
-            _enqueue(tasks.send_preferences_link_email, volunteer.pk)
+    elif _claim_email_slot(volunteer.pk, "preferences_link_sent_at"):
+        _enqueue(tasks.send_preferences_link_email, volunteer.pk)
+
+
+def volunteer_preferences_link_request(*, email: str) -> None:
+    """Someone asks for a link to the preferences of `email` (a used confirmation link's
+    page). The same as a sign-up with a known address: the confirmation again if it was never
+    confirmed, else a preferences link, at most one of each per 24 hours; nothing for an
+    unknown or suppressed address. The caller answers the same whatever happened."""
+    volunteer = Volunteer.objects.filter(email=normalize_email(email)).first()
+    if volunteer is not None:
+        with transaction.atomic():
+            _known_address_respond(volunteer)
 
 
 def volunteer_signup(
@@ -317,60 +352,30 @@ def volunteer_update_preferences(
         )
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+def volunteer_person(volunteer: Volunteer) -> Person:
+    return Person(email=normalize_email(volunteer.email or ""), volunteer_id=volunteer.pk)
+
+
+def volunteer_export_sections(*, volunteer: Volunteer) -> list[Section]:
+    """Everything kept about a person by every app (GDPR art. 15 and 20), as titled tables
+    for the "Vos données" page: the registry (campaign/personal_data.py) asks each app."""
+    return personal_data_export(person=volunteer_person(volunteer))
 
 
 def volunteer_export_data(*, volunteer: Volunteer) -> dict:
-    """Everything we hold about a person (GDPR art. 15 and 20), as JSON-ready data."""
-    commune = volunteer.commune
-    return {
-        "email": volunteer.email,
-        "first_name": volunteer.first_name,
-        "last_name": volunteer.last_name,
-        "phone": volunteer.phone,
-        "postcode": volunteer.postcode,
-        "commune": {"insee_code": commune.insee_code, "name": commune.name} if commune else None,
-        "interests": sorted(i.slug for i in volunteer.interests.all()),
-        "availability": volunteer.availability,
-        "hours_per_month": volunteer.hours_per_month,
-        "language": volunteer.language,
-        "status": volunteer.status,
-        "consents_current": {
-            "emails": volunteer.consent_emails,
-            "share_with_mairie": volunteer.consent_mairie,
-        },
-        "dates": {
-            "signed_up": _iso(volunteer.created_at),
-            "confirmed": _iso(volunteer.confirmed_at),
-            "unsubscribed": _iso(volunteer.unsubscribed_at),
-            "last_activity": _iso(volunteer.last_activity_at),
-        },
-        "source": {
-            "page": volunteer.source_page.url if volunteer.source_page_id else None,
-            **{k: getattr(volunteer, k) for k in UTM_FIELDS},
-        },
-        "consent_history": [
-            {
-                "purpose": c.purpose,
-                "granted": c.granted,
-                "wording_version": c.wording_version,
-                "wording": c.wording,
-                "language": c.language,
-                "source": c.source,
-                "date": _iso(c.created_at),
-            }
-            for c in volunteer.consents.all()
-        ],
-    }
+    """The same as JSON-ready data (the download): section key -> list of rows."""
+    return {s.key: s.as_json() for s in volunteer_export_sections(volunteer=volunteer)}
 
 
 def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -> None:
-    """Erase a person: every personal field emptied, interests deleted, the row kept as
-    "erased" with only the address's fingerprint, so that an unsubscribe stays honoured.
+    """Erase a person: every personal field emptied, the row kept as "erased" with only the
+    address's keyed fingerprint, so that an unsubscribe stays honoured; every other app
+    forgets what it keeps about the address (campaign/personal_data.py: interests,
+    nominations, declarations, deliveries, the ESP's contact).
 
     With `notify`, the address and first name stay until the task has sent the "your data
-    is erased" email, which then empties them (whether the email went out or not)."""
+    is erased" email, which then empties them (whether the email went out or not). A
+    suppressed address is never notified."""
     from .. import tasks
 
     now = timezone.now()
@@ -392,12 +397,14 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
                     source=source,
                     now=now,
                 )
-        volunteer.interests.all().delete()
+        personal_data_erase(person=volunteer_person(volunteer))
+        notify = notify and not volunteer_is_suppressed(volunteer)
         volunteer.last_name = ""
         volunteer.phone = ""
         volunteer.commune = None
         volunteer.postcode = ""
         volunteer.availability = []
+        volunteer.hours_per_month = 1
         volunteer.source_page = None
         for field in UTM_FIELDS:
             setattr(volunteer, field, "")
@@ -453,7 +460,14 @@ def volunteer_email_send(*, volunteer: Volunteer, kind: str) -> None:
     """Send one transactional email of `kind` to `volunteer` in their language, through
     Django's email API (Anymail's backend in production). Called by the tasks only. The
     welcome email is the first campaign email, so it carries the one-click unsubscribe
-    headers and link."""
+    headers and link.
+
+    Nothing goes to a suppressed address (hard bounce, complaint, erased: see SUPPRESSED),
+    whatever the kind, except the erasure notice, which `volunteer_erase` only asks for when
+    the address was not suppressed before."""
+    if kind != EmailTemplate.Kind.ERASURE_DONE and volunteer_is_suppressed(volunteer):
+        logger.info("volunteers: %s email not sent, the address is suppressed", kind)
+        return
     values = emails.volunteer_values(volunteer)
     headers = None
     if kind == EmailTemplate.Kind.CONFIRMATION:
