@@ -13,6 +13,9 @@ BASE_DIR = PROJECT_DIR.parent
 env = os.environ
 
 SECRET_KEY = env.get("SECRET_KEY", "")
+# Keys the fingerprint an erased or suppressed address leaves behind (volunteers.models
+# email_hash). Its own secret, not SECRET_KEY: rotating SECRET_KEY must not forget who left.
+SUPPRESSION_HASH_KEY = env.get("SUPPRESSION_HASH_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
@@ -343,10 +346,24 @@ CSP_ADMIN_REPLACE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The volunteers' signed links carry a token in their path: a 4xx on one of them makes
+    # django.request log "Bad Request: /benevoles/preferences/<token>/". The filter blanks the
+    # token in the message and its arguments (campaign/logging.py); gunicorn's access log does
+    # the same (gunicorn.conf.py).
+    "filters": {"redact_tokens": {"()": "campaign.logging.RedactTokensFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.security.csrf": {"filters": ["redact_tokens"]},
         # Request lines carry URLs with signed tokens; never log them in full.
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
     },
 }

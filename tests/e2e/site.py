@@ -132,6 +132,7 @@ class LiveSite:
                 "EMAIL_FILE_PATH": str(self.run_dir / "emails"),
                 # Required in production whatever the email backend (the tracking webhook).
                 "ANYMAIL_WEBHOOK_SECRET": "e2e:webhook-secret",
+                "SUPPRESSION_HASH_KEY": "e2e-only-suppression-key",
                 "STATIC_ROOT": str(self.run_dir / "static"),
                 "MEDIA_ROOT": str(self.run_dir / "media"),
                 # Loopback has no TLS; everything else stays as in production (secure
@@ -207,6 +208,10 @@ class LiveSite:
                     "4",
                     "--timeout",
                     "120",
+                    # The access log, redacted by gunicorn.conf.py's logger: the e2e suite
+                    # checks that no token reaches it.
+                    "--access-logfile",
+                    "-",
                 ],
                 cwd=PROJECT,
                 env=self.env(),
