@@ -183,7 +183,7 @@ def create_volunteers(n):
 
 
 def create_mailing(name):
-    from volunteers.models import Mailing
+    from mailings.models import Mailing
 
     return Mailing.objects.create(
         subject=f"Banc d'essai : {name}",
@@ -202,7 +202,7 @@ def create_mailing(name):
 
 
 def delivery_counts(mailing_id):
-    from volunteers.models import Delivery
+    from mailings.models import Delivery
 
     return Delivery.objects.filter(mailing_id=mailing_id).counts()
 
@@ -211,7 +211,7 @@ def start_mailing(env, mailing_id):
     """`mailing_start` in its own process, as the admin's request would run it."""
     code = (
         "import json, time\n"
-        "from volunteers.services import mailing_start\n"
+        "from mailings.services import mailing_start\n"
         "t0 = time.perf_counter()\n"
         f"n = mailing_start(mailing_id={mailing_id})\n"
         "seconds = time.perf_counter() - t0\n"
@@ -294,7 +294,7 @@ class Sampler(threading.Thread):
 
 
 def run_scenario(name, *, env, esp, volunteers, args, outage):
-    from volunteers.models import Mailing
+    from mailings.models import Mailing
 
     esp.reset()
     mailing_id = create_mailing(name)
@@ -454,7 +454,7 @@ def main():
             fresh_database(args.database)
             prepare_database(env, demo=True)
         setup_django(env)
-        from volunteers.services import esp_profile
+        from mailings.services import esp_profile
 
         print(f"Creating {args.volunteers} volunteers…", flush=True)
         seconds = create_volunteers(args.volunteers)

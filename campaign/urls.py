@@ -13,7 +13,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 from campaign import accounts, views
 from campaign.routes import french_path
 from campaign.sitemaps import AllLanguagesSitemap
-from volunteers.webhooks import TrackingWebhookView
 
 # A request Django cannot read: templates/400.html in the visitor's language.
 handler400 = "campaign.middleware.handler400"
@@ -47,13 +46,8 @@ urlpatterns = [
         {"path": "img/favicon.ico", "document_root": settings.BASE_DIR / "static"},
         name="favicon",
     ),
-    # The ESP's tracking webhooks (volunteers/webhooks.py): Brevo's, then any other ESP's.
-    path(
-        "anymail/brevo/tracking/",
-        TrackingWebhookView.as_view(),
-        name="anymail_brevo_tracking",
-    ),
-    path("anymail/", include("anymail.urls")),
+    # The ESP's tracking webhooks (mailings/urls.py): Brevo's, then any other ESP's.
+    path("", include("mailings.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -19,11 +19,11 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import HelpPanel
 
 from campaign.geography.models import Commune, Department, Region
+from volunteers.interests import interest_choices, interest_labels
+from volunteers.models.access import MAIRIE_GROUP_NAME
 
 from . import services
-from .interests import interest_choices, interest_labels
 from .models import Mailing
-from .models.access import MAIRIE_GROUP_NAME
 from .services import AudienceFilters
 
 # Staff schedule in the campaign's time, whatever their own admin time zone.
@@ -196,7 +196,7 @@ class MailingAudienceCountPanel(HelpPanel):
     is the preview panel's "Destinataires" mode."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("template", "volunteers/admin/mailing_audience_panel.html")
+        kwargs.setdefault("template", "mailings/admin/mailing_audience_panel.html")
         super().__init__(**kwargs)
 
     class BoundPanel(HelpPanel.BoundPanel):

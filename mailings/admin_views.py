@@ -30,7 +30,8 @@ from wagtail.snippets.views.snippets import (
     PreviewOnEditView,
 )
 
-from . import mailing_emails, services, tasks
+from . import emails as mailing_emails
+from . import services, tasks
 from .admin_forms import PARIS, MailingSendForm, MailingTestForm, audience_summary
 from .models import Delivery, Mailing
 from .services import AudienceFilters
@@ -44,7 +45,7 @@ def mailing_preview_serve(request, mailing, mode_name):
         count = services.mailing_audience(filters=filters).count()
         return TemplateResponse(
             request,
-            "volunteers/admin/mailing_audience_preview.html",
+            "mailings/admin/mailing_audience_preview.html",
             {
                 "mailing": mailing,
                 "count": count,
@@ -300,7 +301,7 @@ def _progress_rows(progress):
 
 
 class MailingReportView(MailingObjectView, TemplateView):
-    template_name = "volunteers/admin/mailing_report.html"
+    template_name = "mailings/admin/mailing_report.html"
     page_title = _("Suivi de l'envoi")
 
     def get_context_data(self, **kwargs):
@@ -372,7 +373,7 @@ class MailingSentPreviewView(MailingObjectView, View):
 
 
 class MailingTestView(MailingObjectView, FormView):
-    template_name = "volunteers/admin/mailing_test.html"
+    template_name = "mailings/admin/mailing_test.html"
     form_class = MailingTestForm
     page_title = _("Envoyer un test")
     any_permission_required = ["change", "send"]
@@ -416,7 +417,7 @@ class MailingTestView(MailingObjectView, FormView):
 
 
 class MailingSendView(MailingObjectView, FormView):
-    template_name = "volunteers/admin/mailing_send.html"
+    template_name = "mailings/admin/mailing_send.html"
     form_class = MailingSendForm
     page_title = _("Envoyer")
     any_permission_required = None
@@ -476,7 +477,7 @@ class MailingSendView(MailingObjectView, FormView):
 
 
 class MailingCancelView(MailingObjectView, TemplateView):
-    template_name = "volunteers/admin/mailing_cancel.html"
+    template_name = "mailings/admin/mailing_cancel.html"
     page_title = _("Annuler l'envoi")
     any_permission_required = None
     permission_required = "send"

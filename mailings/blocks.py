@@ -53,7 +53,7 @@ class EmailHeadingBlock(blocks.CharBlock):
     class Meta:
         icon = "title"
         label = _("Intertitre")
-        template = "volunteers/email/blocks/heading.html"
+        template = "mailings/email/blocks/heading.html"
 
 
 class EmailParagraphBlock(blocks.RichTextBlock):
@@ -73,7 +73,7 @@ class EmailParagraphBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
         label = _("Paragraphe")
-        template = "volunteers/email/blocks/paragraph.html"
+        template = "mailings/email/blocks/paragraph.html"
         help_text = _(
             "Vous pouvez écrire {prenom} et {commune} : ils seront remplacés pour chacun."
         )
@@ -97,7 +97,7 @@ class EmailImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         label = _("Image")
-        template = "volunteers/email/blocks/image.html"
+        template = "mailings/email/blocks/image.html"
 
 
 class EmailButtonBlock(blocks.StructBlock):
@@ -122,12 +122,12 @@ class EmailButtonBlock(blocks.StructBlock):
     class Meta:
         icon = "link"
         label = _("Bouton")
-        template = "volunteers/email/blocks/button.html"
+        template = "mailings/email/blocks/button.html"
 
 
 class EmailPageCardBlock(blocks.PageChooserBlock):
     """A chosen page as a card (title, summary, link), in the mailing's language when the
-    page is translated. `mailing_emails` prepares the card: `value` in `text()` and in the
+    page is translated. `mailings.emails` prepares the card: `value` in `text()` and in the
     template is that card, not the page."""
 
     target_page_type = None
@@ -147,7 +147,7 @@ class EmailStoryBlock(EmailPageCardBlock):
     class Meta:
         icon = "user"
         label = _("Histoire")
-        template = "volunteers/email/blocks/story.html"
+        template = "mailings/email/blocks/story.html"
 
 
 class EmailGestureBlock(EmailPageCardBlock):
@@ -156,7 +156,7 @@ class EmailGestureBlock(EmailPageCardBlock):
     class Meta:
         icon = "tick"
         label = _("Geste")
-        template = "volunteers/email/blocks/gesture.html"
+        template = "mailings/email/blocks/gesture.html"
 
 
 class EmailGestureOfTheMonthBlock(blocks.StaticBlock):
@@ -172,7 +172,7 @@ class EmailGestureOfTheMonthBlock(blocks.StaticBlock):
         icon = "date"
         label = _("Geste du mois")
         admin_text = _("Le geste du mois au moment de l'envoi.")
-        template = "volunteers/email/blocks/gesture_of_the_month.html"
+        template = "mailings/email/blocks/gesture_of_the_month.html"
 
 
 class MailingBodyBlock(blocks.StreamBlock):

@@ -18,9 +18,10 @@ from wagtail.models import Locale
 
 from campaign.translated import is_translated
 from gestures.selectors import gesture_of_the_month
+from volunteers import emails
+from volunteers.models import Volunteer
 
-from . import emails
-from .models import Mailing, Volunteer
+from .models import Mailing
 
 # The values filled in for each recipient. Staff may type the first two in paragraphs.
 PLACEHOLDERS = (
@@ -153,7 +154,7 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
             text_parts.append(child.block.text(value, {}))
         campaign_name = campaign.campaign_name if campaign else settings.WAGTAIL_SITE_NAME
         html = render_to_string(
-            "volunteers/email/mailing.html",
+            "mailings/email/mailing.html",
             {
                 "language": language,
                 "subject": mailing.subject,
@@ -166,7 +167,7 @@ def mailing_render(mailing: Mailing) -> RenderedMailing:
             },
         )
         text = render_to_string(
-            "volunteers/email/mailing.txt",
+            "mailings/email/mailing.txt",
             {"campaign_name": campaign_name, "blocks": [t for t in text_parts if t]},
         )
     return RenderedMailing(subject=mailing.subject, html=html, text=text)

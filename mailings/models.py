@@ -1,5 +1,8 @@
 """Campaign mailings, their deliveries (the outbox: one row per recipient) and the ESP's
-tracking events."""
+tracking events.
+
+The tables keep the names they had when these models lived in `volunteers` (moved by
+migrations that change no table: volunteers/0008, mailings/0001)."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
-from volunteers.blocks import MailingBodyBlock
+from .blocks import MailingBodyBlock
 
 
 class Mailing(PreviewableMixin, models.Model):
@@ -94,6 +97,7 @@ class Mailing(PreviewableMixin, models.Model):
     wagtail_reference_index_ignore = True
 
     class Meta:
+        db_table = "volunteers_mailing"
         ordering = ["-created_at", "-pk"]
         verbose_name = _("envoi d'e-mails")
         verbose_name_plural = _("envois d'e-mails")
@@ -126,7 +130,7 @@ class Mailing(PreviewableMixin, models.Model):
     preview_modes = [("", _("E-mail")), ("audience", _("Destinataires"))]
 
     def serve_preview(self, request, mode_name):
-        from volunteers.admin_views import mailing_preview_serve
+        from .admin_views import mailing_preview_serve
 
         return mailing_preview_serve(request, self, mode_name)
 
@@ -187,6 +191,7 @@ class Delivery(models.Model):
     wagtail_reference_index_ignore = True
 
     class Meta:
+        db_table = "volunteers_delivery"
         verbose_name = _("envoi à un bénévole")
         verbose_name_plural = _("envois aux bénévoles")
         constraints = [
@@ -219,6 +224,7 @@ class DeliveryEvent(models.Model):
     wagtail_reference_index_ignore = True
 
     class Meta:
+        db_table = "volunteers_deliveryevent"
         ordering = ["received_at", "pk"]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django_tasks import task
 from campaign.tasks import PERSON_WAITING
 
 from . import services
-from .models import EmailTemplate, Mailing, Volunteer
+from .models import EmailTemplate, Volunteer
 
 
 def _volunteer(volunteer_id):
@@ -39,21 +39,3 @@ def send_erasure_done_email(*, volunteer_id: int) -> None:
     volunteer = _volunteer(volunteer_id)
     if volunteer and volunteer.status == Volunteer.Status.ERASED and volunteer.email:
         services.volunteer_erasure_notify(volunteer=volunteer)
-
-
-@task()
-def start_mailing(*, mailing_id: int, scheduled_at: str | None = None) -> None:
-    """A scheduled mailing's time has come (deferred to `scheduled_at`)."""
-    services.mailing_start(mailing_id=mailing_id, scheduled_at=scheduled_at)
-
-
-@task()
-def dispatch_mailing(*, mailing_id: int) -> None:
-    services.mailing_dispatch(mailing_id=mailing_id)
-
-
-@task()
-def send_mailing_test(*, mailing_id: int, to: str) -> None:
-    mailing = Mailing.objects.filter(pk=mailing_id).first()
-    if mailing is not None:
-        services.mailing_test_send(mailing=mailing, to=to)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "gestures",
     "kits",
     "volunteers",
+    "mailings",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales, adds "sync from" to locales
     "wagtail.contrib.forms",
@@ -294,6 +295,7 @@ DEMO_LOADERS = [
     "gestures.demo.load",
     "stories.demo.load",
     "volunteers.demo.load",
+    "mailings.demo.load",
     "kits.demo.load",
     "campaign.demo.load_navigation",
 ]

@@ -1,5 +1,7 @@
-"""Mailings: who receives them, sending them through the `Delivery` outbox, the ESP's
-tracking events, and the monthly reminder.
+"""Sending a mailing through the `Delivery` outbox.
+
+The audience is `audience.py`, the ESP's limits and timings `esp.py`; the ESP's tracking
+events are `tracking.py`.
 
 How a mailing goes out (docs/OPERATIONS.md has the operator's side):
 
@@ -20,192 +22,38 @@ How a mailing goes out (docs/OPERATIONS.md has the operator's side):
 A row marked sent is never claimed again.
 """
 
-import hashlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Q
-from django.utils import formats, timezone, translation
-from django.utils.html import escape, linebreaks
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from anymail.exceptions import AnymailAPIError, AnymailError
-from anymail.signals import EventType
 
-from .. import emails, mailing_emails
-from ..models import Delivery, DeliveryEvent, EmailTemplate, Mailing, Volunteer
-from ..models.emails import body_text
-from .volunteers import volunteer_suppress
+from volunteers import emails
+from volunteers.models import Volunteer
+
+from .. import emails as mailing_emails
+from ..models import Delivery, Mailing
+from .audience import AudienceFilters, mailing_audience
+from .esp import (
+    MAX_ATTEMPTS,
+    EspProfile,
+    MailingError,
+    _setting,
+    esp_profile,
+    lease_seconds,
+    retry_delay,
+)
 
 logger = logging.getLogger(__name__)
-
-__all__ = [
-    "AudienceFilters",
-    "EspProfile",
-    "MailingError",
-    "esp_profile",
-    "mailing_audience",
-    "mailing_cancel",
-    "mailing_dispatch",
-    "mailing_monthly_reminder_send",
-    "mailing_progress",
-    "mailing_send",
-    "mailing_start",
-    "mailing_test_send",
-    "mailings_recover",
-    "tracking_event_record",
-]
-
-
-class MailingError(Exception):
-    """A request staff can fix: the message says how, in their language."""
-
-
-# ---------------------------------------------------------------------------------------
-# The ESP: batch size within its per-call limit, merge field syntax, idempotency header.
-
-
-@dataclass(frozen=True)
-class EspProfile:
-    name: str
-    batch_size: int
-    # How the ESP writes a merge field in a batch send's body, `{name}` being the field's
-    # name. None: the ESP (or Django's own backends) cannot merge, so each recipient gets a
-    # message built here, all of a batch sent over one connection.
-    merge_field: str | None = None
-    # The request header the ESP reads as an idempotency key, if it has one.
-    idempotency_header: str | None = None
-
-
-# Per-call limits from each ESP's API reference.
-ESP_PROFILES = {
-    # https://developers.brevo.com/reference/sendtransacemail: 1,000 messageVersions a call;
-    # `headers.idempotencyKey` is remembered for 30 minutes.
-    "anymail.backends.brevo.EmailBackend": EspProfile(
-        "brevo", 1000, "{{{{ params.{name} }}}}", "idempotencyKey"
-    ),
-    "anymail.backends.postmark.EmailBackend": EspProfile("postmark", 500),
-    "anymail.backends.amazon_ses.EmailBackend": EspProfile("amazon_ses", 50),
-    "anymail.backends.mailgun.EmailBackend": EspProfile("mailgun", 1000, "%recipient.{name}%"),
-    "anymail.backends.mailjet.EmailBackend": EspProfile("mailjet", 50),
-    "anymail.backends.sendgrid.EmailBackend": EspProfile("sendgrid", 1000, ":{name}"),
-}
-
-
-def esp_profile() -> EspProfile:
-    """The profile of the configured email backend; MAILING_BATCH_SIZE and
-    MAILING_MERGE_FIELD override it (for an ESP not listed above)."""
-    profile = ESP_PROFILES.get(settings.EMAIL_BACKEND, EspProfile("django", 100))
-    size = getattr(settings, "MAILING_BATCH_SIZE", None)
-    merge = getattr(settings, "MAILING_MERGE_FIELD", None)
-    if size or merge:
-        profile = EspProfile(
-            profile.name,
-            int(size or profile.batch_size),
-            merge or profile.merge_field,
-            profile.idempotency_header,
-        )
-    return profile
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
-MAX_ATTEMPTS = 6  # 30 s, 1, 2, 4, 8 min between tries: 15 min, within Brevo's 30-min key.
-
-
-def retry_delay(attempts: int) -> float:
-    """Seconds before the next try of a batch that failed `attempts` times."""
-    return _setting("MAILING_RETRY_BASE_SECONDS", 30) * 2 ** (attempts - 1)
-
-
-def lease_seconds() -> float:
-    """How long a worker may hold a batch before another takes it over. Longer than one
-    ESP call can last (Anymail's time-out), so a live worker is never overtaken."""
-    return _setting("MAILING_LEASE_SECONDS", 300)
-
-
-# ---------------------------------------------------------------------------------------
-# Audience
-
-
-@dataclass
-class AudienceFilters:
-    regions: list[str] = field(default_factory=list)
-    departments: list[str] = field(default_factory=list)
-    communes: list[str] = field(default_factory=list)
-    interests: list[str] = field(default_factory=list)
-    language: str = ""
-    signed_up_after: date | None = None
-    signed_up_before: date | None = None
-    # The monthly reminder's share for volunteers who gave no commune.
-    without_commune: bool = False
-
-    @classmethod
-    def of(cls, mailing: Mailing) -> "AudienceFilters":
-        if mailing.pk is None:
-            regions, departments = [], []
-        else:
-            regions = [r.code for r in mailing.audience_regions.all()]
-            departments = [d.code for d in mailing.audience_departments.all()]
-        return cls(
-            regions=regions,
-            departments=departments,
-            communes=mailing.commune_codes(),
-            interests=list(mailing.audience_interests or []),
-            language=mailing.audience_language,
-            signed_up_after=mailing.audience_signed_up_after,
-            signed_up_before=mailing.audience_signed_up_before,
-            without_commune=(
-                mailing.kind == Mailing.Kind.REMINDER and not mailing.reminder_department
-            ),
-        )
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
-
-
-def mailing_audience(*, filters: AudienceFilters):
-    """The volunteers a mailing would reach now: confirmed, consenting to emails, with an
-    address (so never a bounced, complained, unsubscribed or erased person), narrowed by
-    the filters. Places add up; every other filter narrows."""
-    qs = Volunteer.objects.mailable()
-    places = Q()
-    if filters.regions:
-        places |= Q(commune__region_id__in=filters.regions)
-    if filters.departments:
-        places |= Q(commune__department_id__in=filters.departments)
-    if filters.communes:
-        # Paris, Lyon and Marseille: volunteers give their arrondissement; the city's own
-        # code reaches all of them.
-        places |= Q(commune_id__in=filters.communes) | Q(commune__parent_id__in=filters.communes)
-    if places:
-        qs = qs.filter(places)
-    if filters.without_commune:
-        qs = qs.filter(commune__isnull=True)
-    if filters.interests:
-        qs = qs.filter(pk__in=Volunteer.objects.filter(interests__slug__in=filters.interests))
-    if filters.language:
-        qs = qs.filter(language=filters.language)
-    if filters.signed_up_after:
-        qs = qs.filter(created_at__gte=_day_start(filters.signed_up_after))
-    if filters.signed_up_before:
-        qs = qs.filter(created_at__lt=_day_start(filters.signed_up_before))
-    return qs
-
-
-# ---------------------------------------------------------------------------------------
-# Sending
 
 
 def _sender_and_reply_to():
@@ -768,203 +616,3 @@ def mailing_progress(*, mailing: Mailing) -> dict:
         "settled": settled,
         "percent": round(100 * settled / total) if total else 0,
     }
-
-
-# ---------------------------------------------------------------------------------------
-# Tracking
-
-
-# Anymail's normalised events that change a delivery, and the volunteer status they set.
-TRACKED = {
-    EventType.DELIVERED: (Delivery.Status.DELIVERED, None),
-    EventType.BOUNCED: (Delivery.Status.BOUNCED, Volunteer.Status.BOUNCED),
-    EventType.REJECTED: (Delivery.Status.BOUNCED, Volunteer.Status.BOUNCED),
-    EventType.COMPLAINED: (Delivery.Status.COMPLAINED, Volunteer.Status.COMPLAINED),
-    EventType.UNSUBSCRIBED: (Delivery.Status.UNSUBSCRIBED, Volunteer.Status.UNSUBSCRIBED),
-}
-# ESP event names that Anymail reports as "bounced" but that are temporary.
-SOFT_BOUNCES = {"soft_bounce"}
-
-
-def _event_key(event) -> str:
-    if event.event_id:
-        raw = f"id:{event.event_id}"
-    else:
-        stamp = event.timestamp.isoformat() if event.timestamp else ""
-        esp_type = event.esp_event.get("event", "") if isinstance(event.esp_event, dict) else ""
-        raw = f"{event.message_id}|{event.event_type}|{esp_type}|{stamp}|{event.recipient}"
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _delivery_of(event) -> Delivery | None:
-    delivery_id = (event.metadata or {}).get("delivery")
-    qs = Delivery.objects.select_related("volunteer")
-    if delivery_id and str(delivery_id).isdigit():
-        found = qs.filter(pk=int(delivery_id)).first()
-        if found is not None:
-            return found
-    if event.message_id:
-        return qs.filter(esp_message_id=event.message_id).first()
-    return None
-
-
-def tracking_event_record(*, event) -> bool:
-    """Apply one tracking event from the ESP (an Anymail `AnymailTrackingEvent`): move the
-    delivery forward and, for a hard bounce, a complaint or an unsubscribe, stop emailing
-    the volunteer at once. A replayed event changes nothing. Returns True when applied."""
-    esp_type = event.esp_event.get("event") if isinstance(event.esp_event, dict) else None
-    if event.event_type not in TRACKED or esp_type in SOFT_BOUNCES:
-        return False  # opens, clicks, deferrals: not recorded
-    delivery_status, volunteer_status = TRACKED[event.event_type]
-    delivery = _delivery_of(event)
-    try:
-        with transaction.atomic():
-            DeliveryEvent.objects.create(
-                key=_event_key(event),
-                delivery=delivery,
-                event_type=str(event.event_type),
-                occurred_at=event.timestamp,
-            )
-    except IntegrityError:
-        return False  # seen before
-    if delivery is not None:
-        lower = [s for s, rank in Delivery.RANK.items() if rank < Delivery.RANK[delivery_status]]
-        Delivery.objects.filter(pk=delivery.pk, status__in=lower).update(
-            status=delivery_status, event_at=event.timestamp or timezone.now()
-        )
-        volunteer = delivery.volunteer
-    else:
-        # A transactional email (the confirmation, the welcome): find the person by address.
-        volunteer = (
-            Volunteer.objects.filter(email=(event.recipient or "").strip().lower()).first()
-            if event.recipient
-            else None
-        )
-    if volunteer_status and volunteer is not None:
-        volunteer_suppress(volunteer=volunteer, status=volunteer_status)
-    return True
-
-
-# ---------------------------------------------------------------------------------------
-# The monthly reminder
-
-REMINDER_DEFAULT = (
-    gettext_lazy("Votre heure civique de {mois}"),
-    gettext_lazy(
-        "Un nouveau mois commence. Voici une idée pour votre heure civique, et des voisins "
-        "qui agissent déjà près de chez vous.\n\nMerci d'être là."
-    ),
-)
-REMINDER_STORIES = 3
-
-
-def _reminder_stories(department_code: str, locale):
-    """Up to three recent stories: from the department first, then from its region, then
-    from anywhere."""
-    from campaign.geography.models import Department
-    from campaign.translated import translated_only
-    from stories.models import StoryPage
-
-    stories = (
-        translated_only(StoryPage.objects.live())
-        .filter(locale=locale)
-        .order_by("-publication_date", "-pk")
-    )
-    chosen = []
-    filters = []
-    if department_code:
-        filters.append(Q(commune__department_id=department_code))
-        region = (
-            Department.objects.filter(code=department_code)
-            .values_list("region_id", flat=True)
-            .first()
-        )
-        if region:
-            filters.append(Q(commune__region_id=region))
-    filters.append(Q())
-    for condition in filters:
-        for story in stories.filter(condition).exclude(pk__in=[s.pk for s in chosen])[
-            : REMINDER_STORIES - len(chosen)
-        ]:
-            chosen.append(story)
-        if len(chosen) >= REMINDER_STORIES:
-            break
-    return chosen
-
-
-def _reminder_body(*, text: str, stories) -> list:
-    body = [("paragraph", _paragraphs(text))]
-    body.append(("gesture_of_the_month", None))
-    if stories:
-        body.append(("heading", _("Près de chez vous")))
-        body.extend(("story", story) for story in stories)
-    return body
-
-
-def _paragraphs(text: str):
-    from wagtail.rich_text import RichText
-
-    return RichText(linebreaks(escape(text)))
-
-
-def mailing_monthly_reminder_send(*, today: date | None = None) -> list[Mailing]:
-    """This month's "heure civique" reminder, one mailing per language and department (for
-    the local stories), from the staff's template. Run it as often as you like: a month's
-    reminders are made and sent once. Returns the mailings started by this call."""
-    from wagtail.models import Locale
-
-    today = today or timezone.localdate()
-    month = today.replace(day=1)
-    started = []
-    groups = (
-        Volunteer.objects.mailable()
-        .values_list("language", "commune__department_id")
-        .distinct()
-        .order_by("language", "commune__department_id")
-    )
-    for language, department in groups:
-        department = department or ""
-        if Mailing.objects.filter(
-            kind=Mailing.Kind.REMINDER,
-            reminder_month=month,
-            language=language,
-            reminder_department=department,
-        ).exists():
-            continue
-        locale = Locale.objects.filter(language_code=language).first()
-        if locale is None:
-            continue
-        template = emails.email_template_get(
-            kind=EmailTemplate.Kind.MONTHLY_REMINDER, language=language
-        )
-        with translation.override(language):
-            if template is None:
-                subject, text = (str(s) for s in REMINDER_DEFAULT)
-            else:
-                subject, text = template.subject, body_text(template.body)
-            month_name = formats.date_format(month, "F")
-            subject = subject.replace("{mois}", month_name)
-            text = text.replace("{mois}", month_name)
-            body = _reminder_body(text=text, stories=_reminder_stories(department, locale))
-        try:
-            with transaction.atomic():
-                mailing = Mailing.objects.create(
-                    kind=Mailing.Kind.REMINDER,
-                    reminder_month=month,
-                    reminder_department=department,
-                    language=language,
-                    audience_language=language,
-                    subject=" ".join(subject.split())[:150],
-                    body=body,
-                )
-                if department:
-                    from campaign.geography.models import Department
-
-                    mailing.audience_departments.set(Department.objects.filter(code=department))
-        except IntegrityError:
-            continue  # another run made it meanwhile
-        # A command, not a request: the mailing starts here, its sending goes to workers.
-        if mailing_start(mailing_id=mailing.pk):
-            mailing.refresh_from_db()
-            started.append(mailing)
-    return started

@@ -34,9 +34,10 @@ import pytest
 
 from campaign.geography.models import Commune, Department, Region, search_key
 from kits.models import EngagedCommune
+from mailings.models import Delivery, Mailing
 from stories.models import Nomination
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
-from volunteers.models import Delivery, Mailing, Volunteer
+from volunteers.models import Volunteer
 from volunteers.models.access import MAIRIE_GROUP_NAME
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +242,7 @@ class Filler:
             return [str(self.home_page.pk)]
         if argument == "revision_id":
             return [str(self.home_page.latest_revision_id or 1)]
-        if name and name.startswith("wagtailsnippets_volunteers_mailing:"):
+        if name and name.startswith("wagtailsnippets_mailings_mailing:"):
             return [str(self.mailing.pk)]
         if argument in (
             "pk",

@@ -46,7 +46,8 @@ def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
     assert Revision.objects.exists()
     # The demo mailings: one recorded as sent to every demo volunteer, once, even though the
     # demo was loaded twice; one draft.
-    from volunteers.models import EmailTemplate, Mailing, Volunteer
+    from mailings.models import Mailing
+    from volunteers.models import EmailTemplate, Volunteer
 
     sent = Mailing.objects.get(status=Mailing.Status.SENT)
     assert sent.deliveries.filter(status="sent").count() == Volunteer.objects.mailable().count()

@@ -78,7 +78,7 @@ def test_the_editor_opens_nominations_email_templates_and_the_rest_of_her_job(de
         "stories.Nomination",
         "stories.StoryTheme",
         "volunteers.EmailTemplate",
-        "volunteers.Mailing",
+        "mailings.Mailing",
         "volunteers.Volunteer",
         "kits.PosterTemplate",
         "kits.EngagedCommune",
@@ -175,7 +175,7 @@ def test_the_melun_mairie_sees_its_own_volunteers_only(demo, client):
     assert "Karim" not in html  # Melun, did not agree
     assert "Jeanne" not in html and "Tom" not in html  # other communes
     assert _status(client, reverse("wagtailadmin_explore_root")) != 200
-    assert _status(client, _list_url("volunteers.Mailing")) != 200
+    assert _status(client, _list_url("mailings.Mailing")) != 200
 
 
 def test_the_superuser_opens_everything(demo, client):

@@ -41,7 +41,8 @@ def _run_the_queue():
 def test_a_second_load_demo_changes_nothing_and_no_task_fails(settings, tmp_path):
     from django_tasks_db.models import DBTaskResult
 
-    from volunteers.models import Delivery, Mailing, Volunteer
+    from mailings.models import Delivery, Mailing
+    from volunteers.models import Volunteer
 
     settings.DEBUG = True
     settings.TASKS = DB_TASKS

@@ -245,10 +245,10 @@ def test_a_gesture_page_lists_no_alias_story(client, site):
 
 @pytest.mark.django_db
 def test_english_emails_leave_the_alias_story_out(site, settings):
-    from volunteers import mailing_emails
+    from mailings import emails as mailing_emails
+    from mailings.models import Mailing
+    from mailings.services import mailing_monthly_reminder_send
     from volunteers.factories import VolunteerFactory
-    from volunteers.models import Mailing
-    from volunteers.services import mailing_monthly_reminder_send
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     VolunteerFactory(email="dia@example.org", first_name="Dia", language="en", commune=None)

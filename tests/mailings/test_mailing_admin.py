@@ -16,16 +16,16 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 import pytest
 
-from volunteers.admin_forms import PARIS
-from volunteers.blocks import UNSAFE_LINK_MESSAGE
+from mailings.admin_forms import PARIS
+from mailings.blocks import UNSAFE_LINK_MESSAGE
+from mailings.models import Delivery, Mailing
 from volunteers.factories import VolunteerFactory
-from volunteers.models import Delivery, Mailing
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, *args, **query):
-    address = reverse(f"wagtailsnippets_volunteers_mailing:{name}", args=args)
+    address = reverse(f"wagtailsnippets_mailings_mailing:{name}", args=args)
     if query:
         address += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return address
@@ -410,7 +410,7 @@ def test_a_draft_can_be_edited_and_deleted(admin_client, people):
 def test_saving_the_form_never_touches_the_sending_state(admin_client, people):
     """A form loaded before a scheduled mailing started must not put it back to
     "scheduled" nor blank what was sent: the form saves its own fields only."""
-    from volunteers.wagtail_hooks import MailingViewSet
+    from mailings.wagtail_hooks import MailingViewSet
 
     mailing = make_mailing(status=Mailing.Status.SCHEDULED)
     form_class = MailingViewSet().get_form_class(for_update=True)
@@ -449,7 +449,7 @@ def test_report_polls_only_while_something_can_change(admin_client, people):
     html = admin_client.get(url("report", mailing.pk)).content.decode()
     assert f'data-url="{url("progress", mailing.pk)}"' in html
     assert 'aria-live="polite"' in html
-    assert "volunteers/js/mailing-progress.js" in html and "defer" in html
+    assert "mailings/js/mailing-progress.js" in html and "defer" in html
     assert "Mettre à jour" in html
     Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENT)
     html = admin_client.get(url("report", mailing.pk)).content.decode()
@@ -497,7 +497,7 @@ def writer(django_user_model, home_page):
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
         *Permission.objects.filter(
-            content_type__app_label="volunteers",
+            content_type__app_label="mailings",
             codename__in=["add_mailing", "change_mailing", "view_mailing"],
         ),
     )
@@ -526,8 +526,8 @@ def test_editors_may_write_and_send(client, django_user_model, people):
     # Granted by migration 0005.
     editor = django_user_model.objects.create_user(username="ed", password="x", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    assert editor.has_perm("volunteers.send_mailing")
-    assert editor.has_perm("volunteers.add_mailing")
+    assert editor.has_perm("mailings.send_mailing")
+    assert editor.has_perm("mailings.add_mailing")
     mailing = make_mailing()
     client.force_login(editor)
     assert client.get(url("list")).status_code == 200
@@ -537,7 +537,7 @@ def test_editors_may_write_and_send(client, django_user_model, people):
 def test_mairie_users_never_see_mailings(client, django_user_model, mairie_group, people):
     user = django_user_model.objects.create_user(username="mairie", password="x", is_staff=True)
     user.groups.add(mairie_group)
-    assert not user.has_perm("volunteers.view_mailing")
+    assert not user.has_perm("mailings.view_mailing")
     mailing = make_mailing()
     client.force_login(user)
 

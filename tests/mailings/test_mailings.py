@@ -11,12 +11,14 @@ from django.utils import timezone, translation
 
 import pytest
 
-from volunteers import mailing_emails, services
-from volunteers.blocks import EmailButtonBlock, EmailParagraphBlock
+from mailings import emails as mailing_emails
+from mailings import services
+from mailings.blocks import EmailButtonBlock, EmailParagraphBlock
+from mailings.models import Delivery, DeliveryEvent, Mailing
+from mailings.services import AudienceFilters, MailingError, outbox
 from volunteers.factories import VolunteerFactory
 from volunteers.loopback import LoopbackBrevo
-from volunteers.models import Delivery, DeliveryEvent, Mailing, Volunteer, VolunteerInterest
-from volunteers.services import AudienceFilters, MailingError
+from volunteers.models import Volunteer, VolunteerInterest
 
 BREVO = "anymail.backends.brevo.EmailBackend"
 
@@ -257,7 +259,7 @@ class WorkerKilled(BaseException):
 def test_exactly_once_when_the_worker_dies_between_the_esp_and_the_database(
     people, brevo, settings, monkeypatch
 ):
-    real_mark_sent = services.mailings._mark_sent
+    real_mark_sent = outbox._mark_sent
     calls = {"n": 0}
 
     def dies_on_second_batch(*args, **kwargs):
@@ -266,7 +268,7 @@ def test_exactly_once_when_the_worker_dies_between_the_esp_and_the_database(
             raise WorkerKilled
         return real_mark_sent(*args, **kwargs)
 
-    monkeypatch.setattr(services.mailings, "_mark_sent", dies_on_second_batch)
+    monkeypatch.setattr(outbox, "_mark_sent", dies_on_second_batch)
     mailing = make_mailing()
     services.mailing_start(mailing_id=mailing.pk)
     with pytest.raises(WorkerKilled):
@@ -289,17 +291,17 @@ def test_exactly_once_when_the_worker_dies_between_the_esp_and_the_database(
 
 
 def test_a_worker_killed_before_calling_the_esp_loses_nobody(people, brevo, settings, monkeypatch):
-    real = services.mailings._send_merged
+    real = outbox._send_merged
 
     def dies(*args, **kwargs):
         raise WorkerKilled
 
-    monkeypatch.setattr(services.mailings, "_send_merged", dies)
+    monkeypatch.setattr(outbox, "_send_merged", dies)
     mailing = make_mailing()
     services.mailing_start(mailing_id=mailing.pk)
     with pytest.raises(WorkerKilled):
         services.mailing_dispatch(mailing_id=mailing.pk, time_budget=30)
-    monkeypatch.setattr(services.mailings, "_send_merged", real)
+    monkeypatch.setattr(outbox, "_send_merged", real)
     settings.MAILING_LEASE_SECONDS = 0
     services.mailing_dispatch(mailing_id=mailing.pk, time_budget=30)
     assert brevo.delivered_to() == {v.email: 1 for v in people["ok"]}
@@ -312,7 +314,7 @@ def test_after_the_last_attempt_the_batch_is_failed_and_shown(people, brevo):
     services.mailing_dispatch(mailing_id=mailing.pk, time_budget=30)
     mailing.refresh_from_db()
     assert brevo.delivered_to() == {}
-    assert len(brevo.calls) == 3 * services.mailings.MAX_ATTEMPTS
+    assert len(brevo.calls) == 3 * outbox.MAX_ATTEMPTS
     progress = services.mailing_progress(mailing=mailing)
     assert progress["failed"] == 5 and progress["percent"] == 100
     assert mailing.status == Mailing.Status.SENT

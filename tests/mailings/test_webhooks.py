@@ -9,14 +9,15 @@ from django.test import Client
 
 import pytest
 
-from tests.volunteers.test_mailings import (  # noqa: F401 - fixtures
+from mailings.models import Delivery, DeliveryEvent
+from tests.mailings.test_mailings import (  # noqa: F401 - fixtures
     brevo,
     brevo_event,
     people,
     post_event,
     sent,
 )
-from volunteers.models import Delivery, DeliveryEvent, Volunteer
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 

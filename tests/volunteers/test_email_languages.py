@@ -2,7 +2,6 @@
 translated, each email takes the template of the volunteer's language, and a template
 translated in wagtail-localize's editor keeps its paragraphs."""
 
-import datetime
 import re
 from urllib.parse import urlencode
 
@@ -15,7 +14,7 @@ import pytest
 
 from volunteers import services
 from volunteers.factories import VolunteerFactory
-from volunteers.models import EmailTemplate, Mailing
+from volunteers.models import EmailTemplate
 from volunteers.models.emails import body_rich, body_text
 
 # Words that only the French wording of the templates uses.
@@ -82,20 +81,6 @@ def test_an_english_volunteer_gets_english_subject_and_body(
     french = VolunteerFactory(language="fr", first_name="Anne")
     message, _html = _sent(french, kind)
     assert message.body.startswith("Bonjour Anne,\n\n")
-
-
-@pytest.mark.django_db
-def test_the_english_monthly_reminder_opens_in_english(demo_templates):
-    VolunteerFactory(email="ann@example.org", first_name="Ann", language="en", commune=None)
-    services.mailing_monthly_reminder_send(today=datetime.date(2026, 3, 2))
-    reminder = Mailing.objects.get(
-        kind=Mailing.Kind.REMINDER, language="en", reminder_month=datetime.date(2026, 3, 1)
-    )
-    assert reminder.subject == "Your civic hour for March"
-    intro = str(reminder.body[0].value)
-    assert "A new month begins" in intro and "Thank you for being there!" in intro
-    assert intro.count("<p>") == 3
-    assert not FRENCH.search(intro), intro
 
 
 @pytest.mark.django_db

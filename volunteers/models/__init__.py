@@ -3,7 +3,6 @@ templates and the mairies' access to their communes' volunteers."""
 
 from .access import MairieAccess
 from .emails import EmailTemplate
-from .mailings import Delivery, DeliveryEvent, Mailing
 from .pages import VolunteerSignupPage
 from .volunteers import (
     AVAILABILITY_CHOICES,
@@ -18,11 +17,8 @@ from .volunteers import (
 __all__ = [
     "AVAILABILITY_CHOICES",
     "ConsentRecord",
-    "Delivery",
-    "DeliveryEvent",
     "EmailTemplate",
     "MairieAccess",
-    "Mailing",
     "Volunteer",
     "VolunteerInterest",
     "VolunteerQuerySet",

@@ -1,9 +1,7 @@
 """Operations that are not plain CMS content, called by views, tasks, commands and the admin:
-the volunteers' own (sign-up, consent, preferences, erasure) and the mailings' (audience,
-sending, tracking, the monthly reminder)."""
+sign-up, consent, preferences, erasure, transactional emails. The mailings' are in
+`mailings.services`."""
 
-from .mailings import *  # noqa: F403
-from .mailings import __all__ as _mailings_all
 from .volunteers import (
     UTM_FIELDS,
     SignupResult,
@@ -38,5 +36,4 @@ __all__ = [
     "volunteer_email_send",
     "volunteer_erasure_notify",
     "UTM_FIELDS",
-    *_mailings_all,
 ]

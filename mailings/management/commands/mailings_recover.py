@@ -11,7 +11,7 @@ whose lease expired. It never sends a delivery already sent; running it often is
 
 from django.core.management.base import BaseCommand
 
-from volunteers.services import mailings_recover
+from mailings.services import mailings_recover
 
 
 class Command(BaseCommand):

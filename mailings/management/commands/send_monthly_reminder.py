@@ -9,7 +9,7 @@ schedule is safe too (it catches a missed 1st)."""
 
 from django.core.management.base import BaseCommand
 
-from volunteers.services import mailing_monthly_reminder_send
+from mailings.services import mailing_monthly_reminder_send
 
 
 class Command(BaseCommand):
