@@ -3,11 +3,10 @@ of the data file. Idempotent: `make setup` runs it through load_demo."""
 
 from django.db import transaction
 
-from wagtail.models import Locale
+from wagtail.models import Site
 
 from campaign.demo import fields_update, page_publish
 from campaign.localize import instance_translate
-from home.models import HomePage
 
 from .models import GestureIndexPage
 from .services import gestures_import
@@ -33,9 +32,10 @@ INDEX = {
 
 def ensure_index_page():
     """The French catalogue page under the French home page, and its English translation."""
-    fr = Locale.objects.get(language_code="fr")
-    home = HomePage.objects.filter(locale=fr, depth=2).first()
-    index = GestureIndexPage.objects.filter(locale=fr).first()
+    # The default site's root is the French home page (home.demo runs first); gestures/
+    # does not import home/.
+    home = Site.objects.get(is_default_site=True).root_page
+    index = GestureIndexPage.objects.filter(locale_id=home.locale_id).first()
     if index is None:
         index = GestureIndexPage(title=INDEX["title"][0], slug="gestes")
         home.add_child(instance=index)

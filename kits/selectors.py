@@ -1,11 +1,17 @@
-"""Read-only lookups of the kits app, and the guarded calls into the apps written beside it
-(volunteers, stories): if they are not there, the commune page simply shows less."""
+"""Read-only lookups of the kits app: engaged communes, their volunteer count (asked of
+volunteers/ through its selector) and their stories (offered by stories/ through a hook)."""
 
 from django.db.models import Count
 
+from wagtail import hooks
+
 from campaign.translated import translated_only
+from volunteers import selectors as volunteers_selectors
 
 from .models import EngagedCommune
+
+# The Wagtail hook through which apps offer a commune page its stories.
+COMMUNE_STORIES_HOOK = "kits_commune_stories"
 
 
 def engaged_communes_by_region():
@@ -49,27 +55,20 @@ def engaged_communes_by_region():
 
 
 def commune_volunteer_count(commune):
-    """The commune's confirmed volunteers, from the volunteers app; None when that app does
-    not offer the count (the page then says nothing about it)."""
-    try:
-        from volunteers.selectors import commune_volunteer_count as count
-    except ImportError:
-        return None
-    return count(commune=commune)
+    """The commune's confirmed volunteers, from the volunteers app's selector (the one tie
+    from kits/ to volunteers/ that DESIGN.md "Layout" allows)."""
+    return volunteers_selectors.commune_volunteer_count(commune=commune)
 
 
 def commune_stories(commune, *, language, limit=6):
-    """The commune's published stories in the visitor's language, from the stories app; an
-    empty list when that app has no stories by commune."""
-    try:
-        from stories.models import StoryPage
-    except ImportError:
-        return []
-    return list(
-        translated_only(StoryPage.objects.live())
-        .filter(commune=commune, locale__language_code=language)
-        .order_by("-first_published_at")[:limit]
-    )
+    """The pages that tell of the commune's heroes, in the visitor's language, newest first:
+    whatever the functions registered for the Wagtail hook `COMMUNE_STORIES_HOOK` return
+    (stories/ registers its stories there; kits/ imports nothing of stories/). Each
+    function takes `commune`, `language` and `limit`, and returns a list of pages."""
+    found = []
+    for stories_of in hooks.get_hooks(COMMUNE_STORIES_HOOK):
+        found.extend(stories_of(commune=commune, language=language, limit=limit))
+    return found[:limit]
 
 
 def poster_counts_by_department():

@@ -23,6 +23,7 @@ from wagtail.models import Locale, Page, Site
 from PIL import Image
 
 from campaign.site_address import page_public_url, public_url
+from volunteers.selectors import without_mairie_users
 
 from . import rendering
 from .models import DownloadCount, EngagedCommune, PersonalisedPoster, PosterTemplate
@@ -377,16 +378,11 @@ def moderator_addresses(*, permission):
     group, directly or as superusers; mairie users never (they do not moderate)."""
     from django.contrib.auth import get_user_model
 
-    try:
-        from volunteers.models.access import MAIRIE_GROUP_NAME
-    except ImportError:
-        MAIRIE_GROUP_NAME = "Mairie"
-    users = (
+    users = without_mairie_users(
         get_user_model()
         .objects.with_perm(permission, include_superusers=True)
         .filter(is_active=True)
         .exclude(email="")
-        .exclude(models.Q(is_superuser=False) & models.Q(groups__name=MAIRIE_GROUP_NAME))
     )
     return sorted({user.email for user in users})
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from campaign.demo import account_ensure, fields_update, page_publish
 from campaign.geography.models import Commune
 from campaign.localize import instance_translate
+from gestures.models import GesturePage
 
 from . import services
 from .demo_content import COLOUR_NAMES, INDEX, STORIES, THEMES
@@ -135,10 +136,6 @@ def _body(paragraphs):
 
 def _gesture_pages(numbers, locale):
     """The French gesture pages by number, when the gestures demo has loaded them."""
-    try:
-        from gestures.models import GesturePage
-    except ImportError:  # pragma: no cover - the gestures app is part of the project
-        return []
     pages = {g.number: g for g in GesturePage.objects.filter(locale=locale, number__in=numbers)}
     return [pages[n] for n in numbers if n in pages]
 

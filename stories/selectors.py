@@ -20,3 +20,14 @@ def latest_stories(*, locale_id, limit=3):
     return localize_themes(
         stories, locale_id, themes=StoryTheme.objects.filter(locale_id=locale_id)
     )
+
+
+def commune_stories(*, commune, language, limit=6):
+    """The commune's published stories in `language`, newest first like every story listing
+    (one query). Offered to the engaged-commune page through the `kits_commune_stories` hook
+    (wagtail_hooks.py)."""
+    return list(
+        translated_only(StoryPage.objects.live())
+        .filter(commune=commune, locale__language_code=language)
+        .newest_first()[:limit]
+    )

@@ -9,7 +9,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
-from . import admin_views, services
+from . import admin_views, selectors, services
 from .models import Nomination, StoryTheme
 from .models.nominations import nomination_photo_html
 
@@ -106,3 +106,9 @@ def nomination_listing_buttons(snippet, user, next_url=None):
             icon_name="doc-empty-inverse",
             priority=5,
         )
+
+
+@hooks.register("kits_commune_stories")
+def commune_stories(*, commune, language, limit):
+    # The engaged-commune page (kits/) lists these without importing stories/.
+    return selectors.commune_stories(commune=commune, language=language, limit=limit)

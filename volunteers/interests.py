@@ -6,6 +6,8 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gestures.models import GestureCategory
+
 # The slugs of gestures/data/categories.csv, so that the data survives the switch.
 FIXED_INTERESTS = [
     ("aines", _("Prendre soin des aînés")),
@@ -29,10 +31,6 @@ def interest_choices(language: str | None = None) -> list[tuple[str, str]]:
 
 
 def _load(language):
-    try:
-        from gestures.models import GestureCategory
-    except ImportError:
-        return _fixed(language)
     rows = list(
         GestureCategory.objects.filter(locale__language_code=language)
         .order_by("name")

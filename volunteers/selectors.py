@@ -1,11 +1,12 @@
-"""Read-only figures for the dashboard, and the count other apps may ask for (kits)."""
+"""Read-only figures for the dashboard, and what other apps may ask for (kits: a commune's
+volunteer count, its moderators without the mairie accounts)."""
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from .models import Volunteer
-from .models.access import MairieAccess, is_mairie_user
+from .models.access import MAIRIE_GROUP_NAME, MairieAccess, is_mairie_user
 
 WEEKS = 12
 
@@ -13,6 +14,12 @@ WEEKS = 12
 def commune_volunteer_count(*, commune) -> int:
     """Confirmed volunteers of a commune (for kits' engaged-commune pages)."""
     return Volunteer.objects.confirmed().filter(commune=commune).count()
+
+
+def without_mairie_users(users):
+    """`users` (a user queryset) without the mairie accounts, superusers kept: mairies do not
+    moderate (kits notifies its moderators)."""
+    return users.exclude(Q(is_superuser=False) & Q(groups__name=MAIRIE_GROUP_NAME))
 
 
 def dashboard_scope(user):
