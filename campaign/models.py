@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, TranslatableMixin
@@ -73,6 +73,20 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text=_("Montrée quand une page est partagée et n'a pas d'image propre."),
     )
+    # Named here so that the apps that link to the sign-up page (gestures) need not know
+    # the app that provides it (volunteers); DESIGN.md "Layout".
+    signup_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page d'inscription à l'heure civique"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "La page française ; chaque langue affiche sa traduction. Laissez vide pour ne "
+            "pas montrer de lien d'inscription sur les pages des gestes."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -94,6 +108,7 @@ class CampaignSettings(BaseSiteSetting):
             ],
             heading=_("Contact et e-mails"),
         ),
+        PageChooserPanel("signup_page"),
         MultiFieldPanel(
             [
                 FieldPanel("mastodon_url"),

@@ -1,6 +1,8 @@
 """Read-only queries of the gestures, each with a fixed number of SQL queries whatever the
 number of gestures. Other apps (home, the monthly mailing) use these functions."""
 
+from urllib.parse import urlencode
+
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Page
 
+from campaign.models import CampaignSettings
 from campaign.translated import translated_only
 
 from .choices import AUDIENCE_CHOICES, TIME_CHOICES
@@ -139,57 +142,49 @@ def done_cookie_value(numbers):
 
 
 def stories_for(*, page, limit=6):
-    """The published stories that illustrate `page`, through the stories app's relation to
-    GesturePage when that relation exists (gestures/ does not import stories/): at most one
-    query, an empty list when there is none."""
-    for relation in GesturePage._meta.related_objects:
-        model = relation.related_model
-        if model._meta.app_label != "stories":
-            continue
-        if issubclass(model, Page):
-            # A relation on the story page itself (a ManyToMany or a ForeignKey).
-            story_model, lookup = model, relation.field.name
-        else:
-            # A through model (an Orderable) between a story page and the gesture.
-            to_story = next(
-                (
-                    f
-                    for f in model._meta.fields
-                    if f.is_relation
-                    and f.related_model is not None
-                    and issubclass(f.related_model, Page)
-                    and f.related_model._meta.app_label == "stories"
-                ),
-                None,
-            )
-            if to_story is None:
-                continue
-            story_model = to_story.related_model
-            lookup = f"{to_story.related_query_name()}__{relation.field.name}"
-        return list(
-            translated_only(story_model.objects.live())
-            .filter(**{lookup: page}, locale_id=page.locale_id)
-            .order_by("-first_published_at")
-            .distinct()[:limit]
-        )
-    return []
+    """The published stories of `page`'s language that illustrate it, newest first, through
+    the reverse relation `page.stories` that the stories app's links declare (gestures/
+    imports nothing of stories/). One query."""
+    links = (
+        translated_only(page.stories.all(), through="story")
+        .filter(story__live=True, story__locale_id=page.locale_id)
+        .select_related("story")
+        .order_by("-story__first_published_at", "story_id")
+    )
+    stories = []
+    for link in links:
+        # A story linked twice to the same gesture is listed once.
+        if link.story_id not in {story.pk for story in stories}:
+            stories.append(link.story)
+            if len(stories) == limit:
+                break
+    return stories
 
 
-def signup_url_for(*, page, category):
-    """The heure civique sign-up page of the gesture's language, with its category
-    preselected, or None when the volunteers app has no such page (yet)."""
+def signup_url_for(*, page, category, request=None):
+    """The heure civique sign-up page that the campaign's settings name, in the gesture's
+    language, with the gesture's category preselected; None when no page is named, or when
+    it has no live version in that language (the gesture page then shows no link)."""
+    settings = (
+        CampaignSettings.for_request(request)
+        if request is not None
+        else CampaignSettings.for_site(page.get_site())
+    )
+    if not settings.signup_page_id:
+        return None
     signup = (
         Page.objects.live()
         .filter(
-            content_type__app_label="volunteers",
-            content_type__model="volunteersignuppage",
+            translation_key=Subquery(
+                Page.objects.filter(pk=settings.signup_page_id).values("translation_key")[:1]
+            ),
             locale_id=page.locale_id,
         )
         .first()
     )
     if signup is None:
         return None
-    return f"{signup.url}?interet={category.slug}"
+    return f"{signup.url}?{urlencode({'interet': category.slug})}"
 
 
 def gesture_page_context(*, page, request):
@@ -214,7 +209,7 @@ def gesture_page_context(*, page, request):
         "already_done": page.number in done,
         "done_url": page.url + page.reverse_subpage("done") if page.url else "",
         "stories": stories_for(page=page),
-        "signup_url": signup_url_for(page=page, category=category),
+        "signup_url": signup_url_for(page=page, category=category, request=request),
     }
 
 

@@ -11,6 +11,7 @@ from wagtail_localize.strings import StringValue
 from campaign.demo import account_ensure, fields_update, page_publish
 from campaign.geography.models import Commune
 from campaign.localize import instance_translate
+from campaign.models import CampaignSettings
 
 from .models import EmailTemplate, MairieAccess, Volunteer, email_hash
 from .models.access import MAIRIE_GROUP_NAME
@@ -134,6 +135,14 @@ def _ensure_page(home):
     return page
 
 
+def _name_signup_page(site, page):
+    """The campaign's settings name the sign-up page (gesture pages link to it)."""
+    campaign_settings = CampaignSettings.for_site(site)
+    if campaign_settings.signup_page_id != page.pk:
+        campaign_settings.signup_page = page
+        campaign_settings.save(update_fields=["signup_page"])
+
+
 def _segment(text):
     """A text as wagtail-localize stores it in a segment (escaped, <br> for a line break)."""
     return StringValue.from_plaintext(text).data
@@ -231,6 +240,7 @@ def load(stdout=None):
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
     page = _ensure_page(home)
+    _name_signup_page(site, page)
     _ensure_templates(home.locale)
     _ensure_volunteers(page)
     _ensure_mairie_account(stdout)

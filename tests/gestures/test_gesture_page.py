@@ -1,10 +1,10 @@
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import pytest
 
 from campaign.factories import ContentPageFactory
+from campaign.models import CampaignSettings
 from gestures import selectors
 from gestures.models import GestureIndexPage, GesturePage
 
@@ -59,18 +59,52 @@ def test_signup_call_to_action_hidden_without_a_signup_page(client, gestures):
     assert "Je m'inscris à l'heure civique" not in html
 
 
+def _name_signup_page(page):
+    campaign_settings = CampaignSettings.for_site(page.get_site())
+    campaign_settings.signup_page = page
+    campaign_settings.save()
+
+
 @pytest.mark.django_db
 def test_signup_call_to_action_preselects_the_category(client, home_page, gestures):
-    # The volunteers app is written in parallel: stand in for its sign-up page with a page
-    # row of that content type, which is all the lookup relies on.
+    # Any page the campaign's settings name: gestures/ knows nothing of the volunteers app.
     signup = ContentPageFactory(parent=home_page, title="Je m'inscris", slug="inscription")
-    content_type, _ = ContentType.objects.get_or_create(
-        app_label="volunteers", model="volunteersignuppage"
-    )
-    type(signup).objects.filter(pk=signup.pk).update(content_type=content_type)
+    _name_signup_page(signup)
     html = client.get("/gestes/geste-3/").content.decode()
     assert 'href="/inscription/?interet=aines"' in html
     assert "Je m'inscris à l'heure civique" in html
+
+
+@pytest.mark.django_db
+def test_signup_call_to_action_hidden_when_the_named_page_is_not_live(client, home_page, gestures):
+    signup = ContentPageFactory(parent=home_page, title="Je m'inscris", slug="inscription")
+    _name_signup_page(signup)
+    signup.unpublish()
+    html = client.get("/gestes/geste-3/").content.decode()
+    assert "/inscription/" not in html
+    assert "Je m'inscris à l'heure civique" not in html
+
+
+@pytest.mark.django_db
+def test_english_gesture_page_links_to_the_english_signup_page(
+    client, home_page, english_home, catalogue, gestures, locales
+):
+    # The settings name the French page; the English gesture page links to its translation.
+    signup = ContentPageFactory(parent=home_page, title="Je m'inscris", slug="inscription")
+    _name_signup_page(signup)
+    english_catalogue = catalogue.copy_for_translation(locales["en"])
+    english_catalogue.save_revision().publish()
+    gesture = gestures[2].copy_for_translation(locales["en"], copy_parents=False)
+    gesture.save_revision().publish()
+    html = client.get(gesture.url).content.decode()
+    # No English sign-up page yet: no link rather than a French form.
+    assert "/inscription/" not in html
+    english_signup = signup.copy_for_translation(locales["en"])
+    english_signup.slug = "sign-up"
+    english_signup.save_revision().publish()
+    html = client.get(gesture.url).content.decode()
+    assert 'href="/en/sign-up/?interet=aines"' in html
+    assert "/inscription/" not in html
 
 
 def _queries(client, url):
@@ -86,6 +120,30 @@ def test_gesture_page_runs_a_fixed_number_of_queries(client, catalogue, categori
     client.get("/gestes/geste-2/")
     few = _queries(client, "/gestes/geste-2/")
     add_gestures(catalogue, categories, range(4, 60))
+    assert _queries(client, "/gestes/geste-2/") == few
+
+
+@pytest.mark.django_db
+def test_gesture_page_queries_stay_fixed_with_its_stories_and_signup_link(
+    client, home_page, catalogue, categories
+):
+    from stories.factories import StoryIndexPageFactory, StoryPageFactory
+    from stories.models import StoryGesture
+
+    _name_signup_page(ContentPageFactory(parent=home_page, slug="inscription"))
+    gesture = add_gestures(catalogue, categories, [2])[0]
+    index = StoryIndexPageFactory(parent=home_page)
+
+    def add_stories(count):
+        for _ in range(count):
+            StoryGesture.objects.create(story=StoryPageFactory(parent=index), gesture=gesture)
+
+    add_stories(1)
+    client.get("/gestes/geste-2/")
+    few = _queries(client, "/gestes/geste-2/")
+    add_stories(8)
+    html = client.get("/gestes/geste-2/").content.decode()
+    assert html.count('class="card__title"') == 6 and "/inscription/?interet=" in html
     assert _queries(client, "/gestes/geste-2/") == few
 
 
