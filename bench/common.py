@@ -35,6 +35,8 @@ def production_env(database_url=None, **extra):
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             # Production requires it whatever the email backend (issue 12).
             "ANYMAIL_WEBHOOK_SECRET": "bench-only:webhook-secret",
+            # Production requires it (issue 13: the keyed fingerprint of erased addresses).
+            "SUPPRESSION_HASH_KEY": "bench-only-suppression-key",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": str(VAR / "static"),

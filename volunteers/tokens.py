@@ -1,11 +1,13 @@
 """Signed links. The token sits in the URL path, which is acceptable for a signed link, but
-it is a key to someone's data: never log a URL that carries one (LOGGING keeps the request
-lines of django.server at WARNING, gunicorn's access log is off)."""
+it is a key to someone's data: never log a URL that carries one. LOGGING's filter
+(campaign/logging.py) blanks tokens in django.request and django.server records, and
+gunicorn.conf.py's logger does the same in the access log."""
 
 from django.core import signing
 
 from . import conf
 from .models import Volunteer
+from .models.volunteers import email_hash_legacy
 
 CONFIRM = "volunteers.confirm"
 PREFERENCES = "volunteers.preferences"
@@ -31,6 +33,12 @@ def token_volunteer(*, token: str, purpose: str) -> Volunteer:
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidLink from exc
     volunteer = Volunteer.objects.select_related("commune").filter(pk=pk).first()
-    if volunteer is None or not volunteer.email_hash.startswith(fingerprint):
+    if volunteer is None or not fingerprint:
         raise InvalidLink
-    return volunteer
+    if volunteer.email_hash.startswith(fingerprint):
+        return volunteer
+    # Links sent before the fingerprint was keyed (issue 13) carry the unkeyed one; it is
+    # recomputed from the address, which only a person not yet erased still has.
+    if volunteer.email and email_hash_legacy(volunteer.email).startswith(fingerprint):
+        return volunteer
+    raise InvalidLink

@@ -15,6 +15,9 @@ def required(name):
 
 DEBUG = False
 SECRET_KEY = required("SECRET_KEY")
+# The keyed fingerprint of erased and suppressed addresses; never SECRET_KEY (its rotation
+# would forget every unsubscribe).
+SUPPRESSION_HASH_KEY = required("SUPPRESSION_HASH_KEY")
 ALLOWED_HOSTS = [h.strip() for h in required("ALLOWED_HOSTS").split(",") if h.strip()]
 required("DATABASE_URL")
 WAGTAILADMIN_BASE_URL = required("WAGTAILADMIN_BASE_URL")

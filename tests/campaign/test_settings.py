@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "WAGTAILADMIN_BASE_URL": "https://tousvoisins.example",
     "BREVO_API_KEY": "xkeysib-not-a-real-key",
     "ANYMAIL_WEBHOOK_SECRET": "brevo:a-long-random-password",
+    "SUPPRESSION_HASH_KEY": "q8Zt3LmV0pRk6YwN1sHc9DfJ2bXe5GuA",
 }
 
 
@@ -41,7 +42,14 @@ def test_production_settings_pass_the_deploy_check():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ANYMAIL_WEBHOOK_SECRET"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "ANYMAIL_WEBHOOK_SECRET",
+        "SUPPRESSION_HASH_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_a_secret(missing):
     result = _manage("check", drop=[missing])

@@ -1,9 +1,11 @@
 """A volunteer and the proof of their consents."""
 
 import hashlib
+import hmac
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -25,11 +27,31 @@ def normalize_email(value: str) -> str:
     return unicodedata.normalize("NFC", value or "").strip().lower()
 
 
-def email_hash(value: str) -> str:
-    """A stable fingerprint of an address, kept after erasure to honour an unsubscribe.
-
-    Not keyed on SECRET_KEY on purpose: rotating the key must not forget who left."""
+def email_hash_legacy(value: str) -> str:
+    """The fingerprint used before issue 13: an unkeyed SHA-256 of the address, which anyone
+    holding the address can recompute. Never stored any more; the keyed hash is built on it,
+    so that stored rows could be converted without their addresses (migration 0009), and
+    links sent before the change are still recognised (tokens.py)."""
     return hashlib.sha256(f"tousvoisins:{normalize_email(value)}".encode()).hexdigest()
+
+
+def suppression_key() -> bytes:
+    key = getattr(settings, "SUPPRESSION_HASH_KEY", "")
+    if not key:
+        raise ImproperlyConfigured("SUPPRESSION_HASH_KEY must be set.")
+    return key.encode()
+
+
+def email_hash_from_legacy(legacy_hex: str, *, key: bytes | None = None) -> str:
+    return hmac.new(key or suppression_key(), legacy_hex.encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(value: str) -> str:
+    """The address's fingerprint, kept after erasure to honour an unsubscribe: an
+    HMAC-SHA256 keyed with SUPPRESSION_HASH_KEY, so that nobody without the server's key can
+    tell whether an address was ever here. Its own key, not SECRET_KEY: rotating SECRET_KEY
+    (sessions, signed links) must not forget who left."""
+    return email_hash_from_legacy(email_hash_legacy(value))
 
 
 class VolunteerQuerySet(models.QuerySet):

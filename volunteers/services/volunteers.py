@@ -397,8 +397,13 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
                     source=source,
                     now=now,
                 )
-        personal_data_erase(person=volunteer_person(volunteer))
         notify = notify and not volunteer_is_suppressed(volunteer)
+        if notify:
+            # Enqueued first: after the commit it runs before anything the other apps asked
+            # for (the ESP forgetting the address must come after the notice).
+            _enqueue(tasks.send_erasure_done_email, volunteer.pk)
+        person = volunteer_person(volunteer)
+        personal_data_erase(person=person)
         volunteer.last_name = ""
         volunteer.phone = ""
         volunteer.commune = None
@@ -415,8 +420,6 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
             volunteer.email = None
             volunteer.first_name = ""
         volunteer.save()
-        if notify:
-            _enqueue(tasks.send_erasure_done_email, volunteer.pk)
 
 
 def volunteer_erase_finish(*, volunteer: Volunteer) -> None:
