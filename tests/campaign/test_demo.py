@@ -2,11 +2,11 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
 import pytest
 
-from campaign.models import Navigation
+from campaign.models import CampaignSettings, Navigation
 
 
 def _snapshot():
@@ -43,6 +43,16 @@ def test_load_demo_builds_both_languages_and_is_idempotent(client, settings):
         assert client.get(url).status_code == 200, url
     english = client.get("/en/legal-notice/").content.decode()
     assert "Who publishes this site" in english
+    # The settings name the demo's sign-up page; gesture pages link to it in each language.
+    from gestures.models import GesturePage
+
+    signup = CampaignSettings.for_site(Site.objects.get(is_default_site=True)).signup_page
+    assert signup.specific_class.__name__ == "VolunteerSignupPage"
+    gestures = list(GesturePage.objects.live().filter(number=1).select_related("locale"))
+    assert sorted(g.locale.language_code for g in gestures) == ["en", "fr"]
+    for gesture in gestures:
+        localized_signup = signup.get_translation(gesture.locale)
+        assert f'href="{localized_signup.url}?interet=' in client.get(gesture.url).content.decode()
     assert Revision.objects.exists()
     # The demo mailings: one recorded as sent to every demo volunteer, once, even though the
     # demo was loaded twice; one draft.
