@@ -229,3 +229,22 @@ class DeliveryEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.occurred_at}"
+
+
+class EspForgetRequest(models.Model):
+    """An erased person's address, waiting for the ESP to forget it (mailings/personal_data.py,
+    services/forget.py). Deleted as soon as the ESP answered; the task that works on it is
+    given this row's id, never the address, so no task result holds it."""
+
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("demande d'oubli au prestataire d'envoi")
+        verbose_name_plural = _("demandes d'oubli au prestataire d'envoi")
+
+    def __str__(self):
+        return f"{self.pk} ({self.created_at:%Y-%m-%d})"

@@ -2,8 +2,11 @@
 
 from django_tasks import task
 
+from campaign.tasks import PERSON_WAITING
+
 from . import services
 from .models import Mailing
+from .services.forget import esp_forget_process
 
 
 @task()
@@ -22,3 +25,9 @@ def send_mailing_test(*, mailing_id: int, to: str) -> None:
     mailing = Mailing.objects.filter(pk=mailing_id).first()
     if mailing is not None:
         services.mailing_test_send(mailing=mailing, to=to)
+
+
+@task(priority=PERSON_WAITING)
+def forget_contact(*, request_id: int) -> None:
+    """Ask the ESP to forget an erased address (its id only: the address stays in the row)."""
+    esp_forget_process(request_id=request_id)

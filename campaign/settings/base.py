@@ -360,6 +360,9 @@ LOGGING = {
     "loggers": {
         "django.request": {"filters": ["redact_tokens"]},
         "django.security.csrf": {"filters": ["redact_tokens"]},
+        # urllib3 writes every request's path at DEBUG: the ESP's deletion calls carry the
+        # erased address in theirs (mailings/services/forget.py). Never below INFO.
+        "urllib3.connectionpool": {"level": "INFO"},
         # Request lines carry URLs with signed tokens; never log them in full.
         "django.server": {
             "handlers": ["console"],

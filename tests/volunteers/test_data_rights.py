@@ -9,14 +9,17 @@ from django.apps import apps
 from django.db import models
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
 import pytest
 
 from kits.models import EngagedCommune
+from mailings.models import Delivery, DeliveryEvent, EspForgetRequest, Mailing
 from stories.factories import NominationFactory
 from stories.models import Nomination
+from tests.fakes.brevo import FakeBrevo
 from volunteers import tokens
 from volunteers.factories import VolunteerFactory
 from volunteers.models import ConsentRecord, EmailTemplate, Volunteer, email_hash
@@ -76,6 +79,15 @@ def person(geography, home_page):
         email=ADDRESS,
         language="fr",
     )
+    mailing = Mailing.objects.create(subject="Lettre de mars", body=[], sent_subject="Mars")
+    delivery = Delivery.objects.create(
+        mailing=mailing,
+        volunteer=volunteer,
+        status=Delivery.Status.BOUNCED,
+        esp_message_id="<202603.1@smtp-relay.mailin.fr>",
+        error=f"550 5.1.1 <{ADDRESS}>: unknown user {LAST}",
+    )
+    DeliveryEvent.objects.create(key="evt-1", delivery=delivery, event_type="hard_bounce")
     return volunteer
 
 
@@ -88,6 +100,8 @@ def test_export_holds_every_app_s_data(client, person):
     assert data["consents"][0]["wording"] == "J'accepte de recevoir les e-mails"
     assert [n["hero_first_name"] for n in data["nominations"]] == ["Karim"]
     assert data["engaged_communes"][0]["role"] == "Adjointe au maire"
+    assert data["deliveries"][0]["mailing"] == "Mars"
+    assert data["tracking_events"][0]["event"] == "hard_bounce"
     assert data == volunteer_export_data(volunteer=person)
 
 
@@ -141,18 +155,35 @@ def _personal_data_left(needles):
     return found
 
 
+@pytest.fixture
+def brevo():
+    with FakeBrevo() as fake, override_settings(**fake.django_settings()):
+        yield fake
+
+
 def test_erasure_leaves_no_personal_data_anywhere(
-    client, person, mailoutbox, django_capture_on_commit_callbacks
+    client, person, brevo, django_capture_on_commit_callbacks
 ):
-    needles = [ADDRESS, FIRST, LAST, PHONE, email_hash_legacy(ADDRESS), "journal-quintavalle"]
+    needles = [
+        ADDRESS,
+        FIRST,
+        LAST,
+        PHONE,
+        email_hash_legacy(ADDRESS),
+        "journal-quintavalle",
+        "<202603.1@smtp-relay.mailin.fr>",
+    ]
     assert {n for _t, _c, n in _personal_data_left(needles)} == set(needles) - {
         email_hash_legacy(ADDRESS)  # never stored since the hash is keyed
     }
+    brevo.add_contact(ADDRESS)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_link("erase", person))
     assert response.status_code == 200
-    # The notice went out before the address was forgotten.
-    assert [m.to for m in mailoutbox] == [[ADDRESS]]
+    # The notice went out (through Brevo) before the address was forgotten, there too.
+    assert [m.to for m in brevo.delivered] == [ADDRESS]
+    assert ADDRESS in brevo.deleted_contacts and brevo.events() == []
+    assert not EspForgetRequest.objects.exists()
     assert _personal_data_left(needles) == []
     row = Volunteer.objects.get(pk=person.pk)
     assert row.status == Volunteer.Status.ERASED and row.email_hash == email_hash(ADDRESS)
@@ -166,7 +197,7 @@ def test_erasure_leaves_no_personal_data_anywhere(
 
 
 def test_erasure_enqueues_no_task_holding_the_address(
-    client, person, settings, django_capture_on_commit_callbacks
+    client, person, brevo, settings, django_capture_on_commit_callbacks
 ):
     from django_tasks_db.models import DBTaskResult
 
@@ -174,7 +205,12 @@ def test_erasure_enqueues_no_task_holding_the_address(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_link("erase", person))
     results = list(DBTaskResult.objects.all())
-    assert results, "the erasure notice waits in the queue"
+    # The notice and the ESP's forgetting wait in the queue; the address waits in a row of
+    # its own, deleted once Brevo has answered.
+    assert sorted(r.task_path.rsplit(".", 1)[-1] for r in results) == [
+        "forget_contact",
+        "send_erasure_done_email",
+    ]
     for result in results:
         assert ADDRESS not in json.dumps(result.args_kwargs)
         assert FIRST not in json.dumps(result.args_kwargs, ensure_ascii=False)
