@@ -117,8 +117,9 @@ MAX_ATTEMPTS = 15
 
 def _enqueue(request_id: int, delay: int) -> bool:
     """Enqueue the forget task after `delay` seconds; False when the task backend cannot
-    defer (the immediate backend of the tests): the row then waits for the next erasure's
-    task or `esp_forget_pending`."""
+    defer (the immediate backend of the tests). Production's database queue always can; with
+    a backend that cannot, a request that failed stays in its row, untried, and the error
+    line of `esp_forget_process` says so."""
     from django.utils import timezone
 
     from ..tasks import forget_contact
@@ -165,8 +166,13 @@ def esp_forget_process(*, request_id: int) -> str:
             return "refused"
         request.save(update_fields=["attempts"])
         delay = exc.retry_after or min(MAX_DELAY_SECONDS, 60 * 2**request.attempts)
-        _enqueue(request.pk, max(delay, 1))
-        logger.warning("mailings: ESP forget request %s: %s, tried again later", request.pk, exc)
+        deferred = _enqueue(request.pk, max(delay, 1))
+        logger.warning(
+            "mailings: ESP forget request %s: %s, %s",
+            request.pk,
+            exc,
+            "tried again later" if deferred else "left untried (this task backend cannot defer)",
+        )
         return "later"
     except ForgetRefused as exc:
         logger.error(
