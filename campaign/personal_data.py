@@ -14,11 +14,14 @@ docs/DESIGN.md). Providers are called in INSTALLED_APPS order.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 
 from django.apps import apps
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -37,35 +40,52 @@ class Person:
 class Section:
     """One table of the export. `key` names it in the JSON file; `title` (translatable) is
     the table's caption on the HTML page; `columns` maps each row key to its (translatable)
-    header; `rows` are JSON-ready dicts (str, int, bool, None, lists of those)."""
+    header; `rows` are JSON-ready dicts (str, int, bool, None, lists and dicts of those), with
+    codes and ISO dates as a machine reads them; `choices` maps a column to the labels of its
+    codes, for the page (a status "confirmed" reads "confirmé")."""
 
     key: str
     title: str | Promise
     columns: dict[str, str | Promise]
     rows: list[dict] = field(default_factory=list)
+    choices: dict[str, dict] = field(default_factory=dict)
 
     def as_json(self) -> list[dict]:
         return self.rows
 
+    def _cell(self, row, key) -> str:
+        return _display(row.get(key), self.choices.get(key))
+
     def table(self) -> list[list[str]]:
         """The rows as lists of display texts in the columns' order, for the HTML table."""
-        return [[_display(row.get(key)) for key in self.columns] for row in self.rows]
+        return [[self._cell(row, key) for key in self.columns] for row in self.rows]
 
     def fields(self) -> list[tuple[str, str]]:
         """(header, display text) of the first row: a one-row section reads as a list."""
         row = self.rows[0] if self.rows else {}
-        return [(label, _display(row.get(key))) for key, label in self.columns.items()]
+        return [(label, self._cell(row, key)) for key, label in self.columns.items()]
 
 
-def _display(value) -> str:
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _display(value, choices=None) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return str(_("oui") if value else _("non"))
     if isinstance(value, dict):
-        return ", ".join(_display(v) for v in value.values())
+        return ", ".join(_display(v, choices) for v in value.values())
     if isinstance(value, list | tuple):
-        return ", ".join(_display(v) for v in value)
+        return ", ".join(_display(v, choices) for v in value)
+    if choices and value in choices:
+        return str(choices[value])
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
     return str(value)
 
 

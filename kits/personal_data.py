@@ -52,6 +52,7 @@ def export(person: Person) -> list[Section]:
                 "status": _("Statut"),
             },
             rows=rows,
+            choices={"status": dict(EngagedCommune.Status.choices)},
         )
     ]
 

@@ -58,6 +58,7 @@ def export(person: Person) -> list[Section]:
                 }
                 for d in deliveries
             ],
+            choices={"status": dict(Delivery.Status.choices)},
         ),
         Section(
             key="tracking_events",

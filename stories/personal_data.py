@@ -54,6 +54,7 @@ def export(person: Person) -> list[Section]:
                 "status": _("Statut"),
             },
             rows=rows,
+            choices={"status": dict(Nomination.Status.choices)},
         )
     ]
 

@@ -7,11 +7,13 @@ proof that a consent was given and then withdrawn (purpose, granted, date, wordi
 text, language, origin): none of those identifies anyone, and the row they belong to keeps only
 the address's keyed fingerprint (see `email_hash`)."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaign.personal_data import Person, Section
 
-from .models import Volunteer, VolunteerInterest
+from .interests import interest_labels
+from .models import AVAILABILITY_CHOICES, ConsentRecord, Volunteer, VolunteerInterest
 
 
 def _iso(value):
@@ -84,12 +86,18 @@ def export(person: Person) -> list[Section]:
                 },
             }
         ],
+        choices={
+            "status": dict(Volunteer.Status.choices),
+            "language": dict(settings.LANGUAGES),
+            "availability": dict(AVAILABILITY_CHOICES),
+        },
     )
     interests = Section(
         key="interests",
         title=_("Vos centres d'intérêt"),
         columns={"slug": _("Centre d'intérêt")},
         rows=[{"slug": slug} for slug in volunteer.interest_slugs],
+        choices={"slug": interest_labels()},
     )
     consents = Section(
         key="consents",
@@ -115,6 +123,11 @@ def export(person: Person) -> list[Section]:
             }
             for c in volunteer.consents.all()
         ],
+        choices={
+            "purpose": dict(ConsentRecord.Purpose.choices),
+            "source": dict(ConsentRecord.Source.choices),
+            "language": dict(settings.LANGUAGES),
+        },
     )
     return [profile, interests, consents]
 

@@ -1,8 +1,10 @@
 """A citizen signs up for l'heure civique and manages what follows, in a real browser, in
 French and in English, with JavaScript on and off: sign up with a postcode shared by several
 communes → the confirmation email from the outbox → confirm (a POST from the page: the CSRF
-check sees the browser's real Origin) → welcome email → preferences → data download → erasure;
-and the one-click unsubscribe from a campaign email."""
+check sees the browser's real Origin) → welcome email → preferences → "Vos données" page →
+data download → erasure (no token in the server's logs); reopening a used confirmation link
+(no preferences link, one asked for by email); and the one-click unsubscribe from a campaign
+email."""
 
 import json
 import re
@@ -19,6 +21,12 @@ SUBJECTS = {
 }
 WORDS = {
     "fr": {
+        "my_data": "Vos données",
+        "consents": "Vos accords",
+        "deliveries": "Les e-mails de la campagne qui vous ont été envoyés",
+        "used": "Ce lien a déjà servi",
+        "check": "Vérifiez vos e-mails",
+        "preferences_subject": "préférences",
         "thanks": "e-mail",
         "confirmed": "confirmée",
         "saved": "enregistr",
@@ -26,6 +34,12 @@ WORDS = {
         "hello": "Bonjour",
     },
     "en": {
+        "my_data": "Your data",
+        "consents": "Your consents",
+        "deliveries": "The campaign's emails sent to you",
+        "used": "This link has already been used",
+        "check": "Check your emails",
+        "preferences_subject": "preferences",
         "thanks": "email",
         "confirmed": "confirmed",
         "saved": "saved",
@@ -150,12 +164,37 @@ def test_preferences_download_and_erase(visitor_factory, outbox, live_site, lang
     assert WORDS[lang]["saved"] in page.locator("main").inner_text().lower()
     assert page.input_value("#id_hours_per_month") == "3"
 
-    # The data download: a JSON file holding what is kept about the person.
+    # A campaign email went to them (written as the outbox would): the data page lists it.
+    live_site.shell(
+        "from mailings.models import Delivery, Mailing;"
+        "from volunteers.models import Volunteer;"
+        f"v = Volunteer.objects.get(email={address!r});"
+        "m = Mailing.objects.create(subject='Lettre e2e', sent_subject='Lettre e2e', body=[]);"
+        "Delivery.objects.create(mailing=m, volunteer=v, status='delivered');"
+        "print('ok')"
+    )
+    token_path = page.url.split("?")[0]
+    page.locator("main a[href*='/mes-donnees/'], main a[href*='/my-data/']").first.click()
+    page.wait_for_load_state()
+    main = page.locator("main")
+    assert main.locator("h1").inner_text() == WORDS[lang]["my_data"]
+    captions = [c.strip() for c in main.locator("table caption").all_inner_texts()]
+    assert any(WORDS[lang]["consents"] in c for c in captions), captions
+    assert WORDS[lang]["deliveries"] in captions, captions
+    assert main.locator("th[scope]").count() > 5
+    assert address in main.inner_text() and "Lettre e2e" in main.inner_text()
+    visitor.shot("my-data")
+
+    # The data download, from the same page: a JSON file holding what is kept.
     download_link = page.locator("main a[href$='.json']").first
     with page.expect_download() as info:
         download_link.click()
     data = json.loads(open(info.value.path(), encoding="utf-8").read())
-    assert address in json.dumps(data)
+    assert data["volunteer"][0]["email"] == address
+    assert [d["mailing"] for d in data["deliveries"]] == ["Lettre e2e"]
+    assert data["consents"] and data["consents"][0]["granted"] is True
+    page.goto(token_path)
+    page.wait_for_load_state()
 
     # Erasure: a confirmation step, then everything is gone.
     page.locator("main a[href*='/effacer/'], main a[href*='/erase/']").first.click()
@@ -171,6 +210,42 @@ def test_preferences_download_and_erase(visitor_factory, outbox, live_site, lang
         f"print(Volunteer.objects.filter(email__iexact={address!r}).count())"
     )
     assert remaining == "0"
+    # The preferences page's token is in none of the server's log lines (the access log is
+    # on, and redacted).
+    token = token_path.rstrip("/").rsplit("/", 1)[-1]
+    server_log = (live_site.run_dir / "server.log").read_text(errors="replace")
+    assert "[token]" in server_log
+    assert token not in server_log and token.split(":")[0] not in server_log
+    assert not visitor.server_errors
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_used_confirmation_link_hands_out_no_preferences_link(
+    visitor_factory, outbox, live_site, lang
+):
+    visitor = visitor_factory(lang, js=False)
+    address = _address(f"reopen-{lang}")
+    page = sign_up(visitor, address)
+    link, _ = confirmation_link(outbox, address, lang, live_site)
+    page.goto(link)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    # Opened again: it says so, and shows no way into the preferences.
+    page.goto(link)
+    main = page.locator("main")
+    assert WORDS[lang]["used"] in main.locator("h1").inner_text()
+    assert main.locator("a[href*='/preferences/']").count() == 0
+    assert "/preferences/" not in page.url
+    visitor.shot("confirm-used")
+    page.fill("#id_email", address)
+    main.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert WORDS[lang]["check"] in main.inner_text()
+    assert main.locator("a[href*='/preferences/']").count() == 0
+    visitor.shot("preferences-link-sent")
+    sent = outbox.wait_for(address, WORDS[lang]["preferences_subject"])[0]
+    links = [x for x in links_in(text_of(sent), live_site.base_url) if "/preferences/" in x]
+    assert links, text_of(sent)
     assert not visitor.server_errors
 
 
