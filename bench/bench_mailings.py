@@ -74,7 +74,7 @@ from common import BASE_DIR, PYTHON, VAR, prepare_database, production_env
 
 sys.path.insert(0, str(BASE_DIR))
 
-from volunteers.loopback import LoopbackBrevo  # noqa: E402
+from tests.fakes.brevo import FakeBrevo  # noqa: E402
 
 SQLITE_FILE = VAR / "bench-mailings.sqlite3"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -260,7 +260,7 @@ def wait_until_loaded(pid, timeout=60):
 
 
 def accepted_recipients(calls):
-    return sum(c["recipients"] for c in calls if c["status"] == 201 and not c["replay"])
+    return sum(c["recipients"] for c in calls if c["status"] == 201 and not c["duplicate"])
 
 
 class Sampler(threading.Thread):
@@ -364,7 +364,7 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         calls=len(calls),
         calls_ok=len(ok_calls),
         calls_failed=sum(1 for c in calls if c["status"] >= 400),
-        calls_replayed=sum(1 for c in calls if c["replay"]),
+        calls_replayed=sum(1 for c in calls if c["duplicate"]),
         once=sum(1 for e in expected if delivered.get(e) == 1),
         twice=sum(1 for e in expected if delivered.get(e, 0) >= 2),
         never=sum(1 for e in expected if e not in delivered),
@@ -439,7 +439,7 @@ def print_table(results, *, batch_size):
 def main():
     args = parse_args()
     started = time.monotonic()
-    esp = LoopbackBrevo(api_key="bench-key", latency=args.latency).start()
+    esp = FakeBrevo(api_key="bench-key", latency=args.latency).start()
     try:
         env = production_env(
             database_url(args.database),

@@ -79,6 +79,7 @@ class MailingActionsMixin:
     cancel_url_name = None
     progress_url_name = None
     sent_preview_url_name = None
+    resend_url_name = None
 
     def mailing_url(self, name, mailing):
         return reverse(getattr(self, f"{name}_url_name"), args=[quote(mailing.pk)])
@@ -89,6 +90,18 @@ class MailingActionsMixin:
             action: policy.user_has_permission(user, action)
             for action in ("change", "send", "delete")
         }
+
+    def resend_action(self, mailing, progress):
+        """ "Resend what failed", for the report only (it needs the figures)."""
+        if (
+            progress["failed"]
+            and mailing.status in (Mailing.Status.SENDING, Mailing.Status.SENT)
+            and self.mailing_permissions()["send"]
+        ):
+            return [
+                ("resend", _("Renvoyer les échecs"), self.mailing_url("resend", mailing), "redo")
+            ]
+        return []
 
     def mailing_actions(self, mailing):
         """(name, label, url, icon) of what the user may do now, in the order shown."""
@@ -314,7 +327,8 @@ class MailingReportView(MailingObjectView, TemplateView):
                 "rows": _progress_rows(progress),
                 "settled": _number(progress["settled"]),
                 "recipients": _number(progress["recipients"]),
-                "actions": [a for a in self.mailing_actions(mailing) if a[0] != "report"],
+                "actions": [a for a in self.mailing_actions(mailing) if a[0] != "report"]
+                + self.resend_action(mailing, progress),
                 "polling": mailing.status in (Mailing.Status.SENDING, Mailing.Status.SCHEDULED),
                 "progress_url": self.mailing_url("progress", mailing),
                 "sent_preview_url": (
@@ -471,6 +485,7 @@ class MailingSendView(MailingObjectView, FormView):
                 "summary": audience_summary(filters),
                 "language": mailing.get_language_display(),
                 "test_url": self.mailing_url("test", mailing),
+                "esp": services.esp_profile(),
             }
         )
         return context
@@ -514,4 +529,58 @@ class MailingCancelView(MailingObjectView, TemplateView):
         context["pending"] = _number(
             self.object.deliveries.filter(status=Delivery.Status.PENDING).count()
         )
+        return context
+
+
+class MailingResendView(MailingObjectView, TemplateView):
+    """ "Resend what failed": a confirmation page, then a POST that asks the ESP what it took
+    and hands only the rest back to the workers (`mailing_failed_resend`)."""
+
+    template_name = "mailings/admin/mailing_resend.html"
+    page_title = _("Renvoyer les échecs")
+    any_permission_required = None
+    permission_required = "send"
+    http_method_names = ["get", "post"]
+
+    @cached_property
+    def failed(self):
+        return self.object.deliveries.filter(status=Delivery.Status.FAILED).count()
+
+    def refuse(self):
+        if (
+            self.object.status not in (Mailing.Status.SENDING, Mailing.Status.SENT)
+            or not self.failed
+        ):
+            messages.warning(self.request, _("Cet envoi n'a pas d'échec à renvoyer."))
+            return self.report_redirect()
+        return None
+
+    def post(self, request, *args, **kwargs):
+        try:
+            count = services.mailing_failed_resend(mailing=self.object)
+        except services.MailingError as error:
+            messages.error(request, str(error))
+            return self.report_redirect()
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s e-mail en échec repart.",
+                    "%(count)s e-mails en échec repartent.",
+                    count,
+                )
+                % {"count": _number(count)},
+            )
+        else:
+            messages.success(
+                request,
+                _("Le prestataire avait déjà pris ces e-mails : ils sont comptés comme remis."),
+            )
+        return self.report_redirect()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["failed"] = _number(self.failed)
+        context["failed_count"] = self.failed
+        context["esp"] = services.esp_profile()
         return context

@@ -10,6 +10,7 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .webhooks import tracking_received
 
         tracking.connect(tracking_received, dispatch_uid="mailings.tracking")

@@ -73,6 +73,8 @@ class Mailing(PreviewableMixin, models.Model):
     started_at = models.DateTimeField(_("envoi commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("envoi terminé le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    # Staff's last "resend what failed": the outage bound counts from it.
+    resent_at = models.DateTimeField(_("échecs renvoyés le"), null=True, blank=True)
     recipients_count = models.PositiveIntegerField(_("destinataires"), default=0)
     # What was sent, fixed when sending starts: later edits to a story cannot change it.
     sent_subject = models.CharField(max_length=150, blank=True, editable=False)
@@ -182,6 +184,9 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # The batch this delivery went out in; also the ESP's idempotency key for that call.
     batch_key = models.UUIDField(null=True, blank=True)
+    # When the batch `batch_key` was first handed to the ESP: the ESP remembers its key
+    # from then, for a while (mailings/services/esp.py).
+    first_sent_at = models.DateTimeField(null=True, blank=True)
     esp_message_id = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     event_at = models.DateTimeField(null=True, blank=True)

@@ -167,7 +167,15 @@ class MailingViewSet(SnippetViewSet):
         return super().get_common_view_kwargs(
             **{
                 f"{name}_url_name": self.get_url_name(name)
-                for name in ("report", "send", "test", "cancel", "progress", "sent_preview")
+                for name in (
+                    "report",
+                    "send",
+                    "test",
+                    "cancel",
+                    "progress",
+                    "sent_preview",
+                    "resend",
+                )
             },
             **kwargs,
         )
@@ -196,6 +204,10 @@ class MailingViewSet(SnippetViewSet):
     def cancel_view(self):
         return self.construct_view(admin_views.MailingCancelView)
 
+    @property
+    def resend_view(self):
+        return self.construct_view(admin_views.MailingResendView)
+
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("report/<int:pk>/", self.report_view, name="report"),
@@ -204,6 +216,7 @@ class MailingViewSet(SnippetViewSet):
             path("test/<int:pk>/", self.test_view, name="test"),
             path("send/<int:pk>/", self.send_view, name="send"),
             path("cancel/<int:pk>/", self.cancel_view, name="cancel"),
+            path("resend/<int:pk>/", self.resend_view, name="resend"),
         ]
 
 

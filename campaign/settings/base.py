@@ -208,6 +208,8 @@ if env.get("MAILING_MERGE_FIELD"):
 MAILING_PARALLEL_TASKS = int(env.get("MAILING_PARALLEL_TASKS", "1"))
 MAILING_RETRY_BASE_SECONDS = float(env.get("MAILING_RETRY_BASE_SECONDS", "30"))
 MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
+MAILING_RETRY_MAX_SECONDS = float(env.get("MAILING_RETRY_MAX_SECONDS", "900"))
+MAILING_OUTAGE_HOURS = float(env.get("MAILING_OUTAGE_HOURS", "48"))
 
 # Rate limits (campaign/ratelimit.py): scope -> "count/seconds", each overridable by the
 # environment variable RATE_LIMIT_<SCOPE> (e.g. RATE_LIMIT_SIGNUP=1000/3600). Scopes without

@@ -14,6 +14,7 @@ from .esp import EspProfile, MailingError, esp_profile
 from .outbox import (
     mailing_cancel,
     mailing_dispatch,
+    mailing_failed_resend,
     mailing_progress,
     mailing_send,
     mailing_start,
@@ -31,6 +32,7 @@ __all__ = [
     "mailing_audience",
     "mailing_cancel",
     "mailing_dispatch",
+    "mailing_failed_resend",
     "mailing_monthly_reminder_send",
     "mailing_progress",
     "mailing_send",

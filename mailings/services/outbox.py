@@ -11,13 +11,19 @@ How a mailing goes out (docs/OPERATIONS.md has the operator's side):
    recipient in one transaction. From then on the rows are the source of truth.
 3. `mailing_dispatch` (a worker task) claims batches of rows and sends each batch in one ESP
    call with Anymail's batch sending. Each batch has a key, sent to the ESP as its
-   idempotency key where it has one (Brevo remembers it 30 minutes): a batch sent again
-   after a crash between the ESP's answer and our write is not delivered twice.
-4. ESP errors and time-outs keep the batch (same rows, same key) and retry it later with
-   exponential backoff, up to `MAX_ATTEMPTS`; then its rows are marked failed. A batch whose
-   worker died keeps its rows in "sending": once their lease has expired, the next dispatch
-   (or `mailings_recover`) sends the same batch again with the same key.
-5. The ESP's webhooks move each delivery forward (delivered, bounced...), never back.
+   idempotency key where it has one, and a tag naming it (`esp.batch_tag`). The time of its
+   first call is noted on its rows (`first_sent_at`) before the call.
+4. ESP errors, time-outs and workers that died keep the batch (same rows, same key) for a
+   later try, with exponential backoff; the rest of the mailing waits behind it (a circuit
+   breaker). Within the key's lifetime (`esp.key_window`) the batch is sent again with its
+   key: Brevo refuses a key it has processed with `duplicate_parameter`, read here as
+   "already accepted". Past it, the batch is reconciled: the ESP's record (`esp_accepted`)
+   says who it took, they are sent, the others go out as a new batch with a new key. A
+   batch is split (into new batches) only when the ESP refuses an address in it.
+5. There is no last try: an outage loses nobody. Past MAILING_OUTAGE_HOURS after the
+   mailing's start, what the ESP is known not to have taken fails, and staff can resend it
+   (`mailing_failed_resend`), which reconciles first and never resends a sent row.
+6. The ESP's webhooks move each delivery forward (delivered, bounced...), never back.
 
 A row marked sent is never claimed again.
 """
@@ -44,12 +50,16 @@ from .. import emails as mailing_emails
 from ..models import Delivery, Mailing
 from .audience import AudienceFilters, mailing_audience
 from .esp import (
-    MAX_ATTEMPTS,
     EspProfile,
+    EspUnreachable,
     MailingError,
     _setting,
+    batch_tag,
+    esp_accepted,
     esp_profile,
+    key_window,
     lease_seconds,
+    outage_seconds,
     retry_delay,
 )
 
@@ -262,7 +272,9 @@ def _is_mailable(volunteer) -> bool:
 
 
 def _build_batch_message(mailing, rows, key, profile, sender, reply_to):
-    """One message to every recipient of the batch, merged by the ESP."""
+    """One message to every recipient of the batch, merged by the ESP. It carries the
+    batch's key as the ESP's idempotency key and the batch's tag, by which the ESP's record
+    of it is found (`esp_accepted`)."""
     html = mailing_emails.merge_template(mailing.sent_html, profile.merge_field, html=True)
     text = mailing_emails.merge_template(mailing.sent_text, profile.merge_field, html=False)
     message = EmailMultiAlternatives(
@@ -286,7 +298,7 @@ def _build_batch_message(mailing, rows, key, profile, sender, reply_to):
             row.volunteer, values["lien_desinscription"]
         )
         message.merge_metadata[row.volunteer.email] = {"delivery": str(row.pk)}
-    message.tags = ["mailing"]
+    message.tags = [batch_tag(key), "mailing"]
     if profile.idempotency_header:
         message.extra_headers = {profile.idempotency_header: str(key)}
     return message
@@ -319,10 +331,69 @@ def _status_code(error) -> int | None:
     return getattr(error, "status_code", None)
 
 
-def _is_content_rejection(error) -> bool:
-    """The ESP refused the call itself (a bad address, usually): sending it again as is
-    would fail again, so the batch is split to find the culprit."""
-    return _status_code(error) in (400, 422)
+def _esp_error(error) -> tuple[str, str]:
+    """The `code` and `message` of the ESP's JSON error answer, or empty strings."""
+    response = getattr(error, "response", None)
+    if response is None:
+        return "", ""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("code") or ""), str(body.get("message") or "")
+
+
+def _accepted_anyway(error, profile: EspProfile) -> bool:
+    """Anymail raised, yet the ESP took the call: it answered 2xx with a body that is not
+    JSON, or (Brevo) it refused the batch's key as `duplicate_parameter`, which it does only
+    for a key whose call it processed (https://developers.brevo.com/docs/heterogenous-
+    versions-batch-emails)."""
+    code = _status_code(error)
+    if code is not None and 200 <= code < 300:
+        return True
+    return (
+        bool(profile.idempotency_header)
+        and code == 400
+        and _esp_error(error)[0] == "duplicate_parameter"
+    )
+
+
+def _is_address_refusal(error, profile: EspProfile) -> bool:
+    """The ESP refused the call because of a recipient's address: sending it again as is
+    would fail again, so the batch is split to find the culprit. Brevo says so with
+    `invalid_parameter` about an email; for other ESPs, any 400 or 422."""
+    code = _status_code(error)
+    if profile.name == "brevo":
+        esp_code, message = _esp_error(error)
+        return code == 400 and esp_code == "invalid_parameter" and "email" in message.lower()
+    return code in (400, 422)
+
+
+def _is_refusal(error) -> bool:
+    """A 4xx that no retry cures (not authentication, time-out or rate limit)."""
+    code = _status_code(error)
+    return code is not None and 400 <= code < 500 and code not in (401, 403, 408, 429)
+
+
+def _rate_limit_wait(error) -> float:
+    """Seconds the ESP asked us to wait (Brevo's x-sib-ratelimit-reset, or Retry-After)."""
+    response = getattr(error, "response", None)
+    if response is None or _status_code(error) != 429:
+        return 0.0
+    for header in ("x-sib-ratelimit-reset", "Retry-After"):
+        try:
+            return max(0.0, float(response.headers.get(header, "")))
+        except ValueError:
+            continue
+    return 0.0
+
+
+def _chunks(pks, size=500):
+    pks = list(pks)
+    for start in range(0, len(pks), size):
+        yield pks[start : start + size]
 
 
 def _mark_sent(key, results: dict[int, str], now) -> None:
@@ -334,8 +405,9 @@ def _mark_sent(key, results: dict[int, str], now) -> None:
         return
     pks = sorted(results)
     with transaction.atomic():
-        # The rows of `results` are a contiguous slice of the batch (a batch, or one half
-        # of a split batch), in primary key order: a range, not a list of ids.
+        # The rows of `results` are the rows of the batch still "sending" (the others were
+        # failed or moved to another batch first), in primary key order: a range, not a
+        # list of ids.
         rows = Delivery.objects.filter(batch_key=key, pk__gte=pks[0], pk__lte=pks[-1])
         rows.filter(status=Delivery.Status.SENDING).update(
             status=Delivery.Status.SENT, sent_at=now, claimed_at=None, error=""
@@ -348,32 +420,40 @@ def _mark_sent(key, results: dict[int, str], now) -> None:
                 Delivery.Status.BOUNCED,
             ]
         ).update(sent_at=now, claimed_at=None)
-        table = connection.ops.quote_name(Delivery._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET esp_message_id = %s WHERE id = %s",  # noqa: S608
-                [(results[pk], pk) for pk in pks],
-            )
+        with_ids = [(message_id, pk) for pk, message_id in results.items() if message_id]
+        if with_ids:
+            table = connection.ops.quote_name(Delivery._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET esp_message_id = %s WHERE id = %s",  # noqa: S608
+                    with_ids,
+                )
 
 
 def _mark_failed(pks, error_text: str) -> None:
-    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.FAILED, claimed_at=None, error=error_text[:300]
-    )
-
-
-def _schedule_retry(key, rows, error_text: str) -> datetime | None:
-    """Keep the batch (same rows, same key) for a later try, and return its time; or,
-    after the last try, give up on it (None)."""
-    attempts = max(row.attempts for row in rows)
-    if attempts >= MAX_ATTEMPTS:
-        _mark_failed(
-            [r.pk for r in rows],
-            _("Prestataire indisponible après %(n)d essais : %(error)s")
-            % {"n": attempts, "error": error_text},
+    for chunk in _chunks(pks):
+        Delivery.objects.filter(pk__in=chunk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.FAILED, claimed_at=None, error=error_text[:300]
         )
-        return None
-    retry_at = timezone.now() + timezone.timedelta(seconds=retry_delay(attempts))
+
+
+def _new_batch(pks, now) -> uuid.UUID:
+    """Move rows still "sending" into a new batch, due now, never handed to the ESP: a new
+    key, and the filter of a first try (whoever unsubscribed meanwhile is left out)."""
+    key = uuid.uuid4()
+    for chunk in _chunks(pks):
+        Delivery.objects.filter(pk__in=chunk, status=Delivery.Status.SENDING).update(
+            batch_key=key, first_sent_at=None, claimed_at=None, next_attempt_at=now, attempts=0
+        )
+    return key
+
+
+def _schedule_retry(key, rows, error_text: str, *, wait: float = 0.0) -> datetime:
+    """Keep the batch (same rows, same key) for a later try, and return its time. There is
+    no last try: past the key's lifetime the batch is reconciled (`_reconcile_batch`), and
+    past the outage bound what the ESP did not take is failed there."""
+    attempts = max(row.attempts for row in rows)
+    retry_at = timezone.now() + timezone.timedelta(seconds=max(retry_delay(attempts), wait))
     Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING).update(
         claimed_at=None, next_attempt_at=retry_at, error=error_text[:300]
     )
@@ -388,21 +468,50 @@ def _error_text(error) -> str:
     return _("Pas de réponse du prestataire (%(kind)s)") % {"kind": type(error).__name__}
 
 
+def _past_outage(mailing: Mailing, now: datetime) -> bool:
+    """Whether the mailing has waited for the ESP longer than MAILING_OUTAGE_HOURS, counted
+    from its start or from staff's last "resend what failed"."""
+    since = max(filter(None, (mailing.started_at, mailing.resent_at)), default=None)
+    return since is not None and (now - since).total_seconds() > outage_seconds()
+
+
+def _outage_text() -> str:
+    hours = round(outage_seconds() / 3600)
+    return _(
+        "Non remis : le prestataire n'a pas pris cet envoi en %(hours)d h. "
+        "« Renvoyer les échecs » le renvoie."
+    ) % {"hours": hours}
+
+
 def _send_merged(mailing, rows, key, profile, sender, reply_to, esp) -> None:
-    """Send `rows` in one ESP call. On a refusal of the call itself, split it in two (each
-    half with a key derived from this one, so a repeat is still recognised) until the
-    refused address is alone; it fails, the others go."""
+    """Send `rows` (the batch `key`) in one ESP call. On a refusal of an address, split the
+    batch in two new batches (new keys, sent by the next turns of the dispatch loop) until
+    the refused address is alone: it fails, the others go."""
     message = _build_batch_message(mailing, rows, key, profile, sender, reply_to)
     try:
         esp.send_messages([message])
     except AnymailAPIError as error:
-        if _is_content_rejection(error):
+        if _accepted_anyway(error, profile):
+            # Taken; the message ids are unknown (webhooks find the rows by their metadata).
+            _mark_sent(key, {row.pk: "" for row in rows}, timezone.now())
+            return
+        if _is_address_refusal(error, profile):
             if len(rows) == 1:
                 _mark_failed([rows[0].pk], _("Adresse refusée par le prestataire"))
                 return
+            now = timezone.now()
             middle = len(rows) // 2
-            for half, part in ((rows[:middle], "a"), (rows[middle:], "b")):
-                _send_merged(mailing, half, uuid.uuid5(key, part), profile, sender, reply_to, esp)
+            for half in (rows[:middle], rows[middle:]):
+                _new_batch([row.pk for row in half], now)
+            return
+        if profile.name == "brevo" and _is_refusal(error):
+            # Any other refusal of the call itself would come again: staff see it, and
+            # "resend what failed" once it is fixed.
+            _mark_failed(
+                [row.pk for row in rows],
+                _("Envoi refusé par le prestataire (%(code)s)")
+                % {"code": _esp_error(error)[0] or _status_code(error)},
+            )
             return
         raise
     now = timezone.now()
@@ -414,11 +523,10 @@ def _send_merged(mailing, rows, key, profile, sender, reply_to, esp) -> None:
             refused.append(row.pk)
         else:
             results[row.pk] = status.message_id or ""
-    # Refused rows first: `_mark_sent` marks the rest of the range. `key` may be a half's
-    # derived key: the rows keep their batch's own.
+    # Refused rows first: `_mark_sent` marks the rest of the range.
     if refused:
         _mark_failed(refused, _("Adresse refusée par le prestataire"))
-    _mark_sent(rows[0].batch_key, results, now)
+    _mark_sent(key, results, now)
 
 
 def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
@@ -431,7 +539,7 @@ def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
         try:
             sent = esp.send_messages([message])
         except AnymailAPIError as error:
-            if _is_content_rejection(error):
+            if _status_code(error) in (400, 422):
                 refused.append(row.pk)
                 continue
             # Record what went before the error; the rest stays in the batch for a retry.
@@ -449,6 +557,38 @@ def _send_singles(mailing, rows, sender, reply_to, esp) -> None:
     _mark_sent(rows[0].batch_key, results, now)
 
 
+def _reconcile_batch(mailing, key, rows, profile, first_sent_at):
+    """The batch's key may be forgotten by the ESP: sending it again could deliver it
+    twice. Ask the ESP which recipients it took; those are sent. The others go out as a
+    new batch with a new key, or, past the outage bound, fail (we know they were not
+    taken). If the ESP cannot say, try again later: nothing is concluded."""
+    try:
+        taken = esp_accepted(profile=profile, key=key, since=first_sent_at)
+    except EspUnreachable as error:
+        logger.warning(
+            "Mailing %s: batch %s could not be reconciled (%s); retry planned",
+            mailing.pk,
+            key,
+            error,
+        )
+        text = _("Vérification auprès du prestataire impossible pour le moment")
+        return len(rows), _schedule_retry(key, rows, text)
+    now = timezone.now()
+    results = {
+        row.pk: taken[row.volunteer.email.lower()]
+        for row in rows
+        if _has_address(row.volunteer) and row.volunteer.email.lower() in taken
+    }
+    rest = [row.pk for row in rows if row.pk not in results]
+    if rest:
+        if _past_outage(mailing, now):
+            _mark_failed(rest, _outage_text())
+        else:
+            _new_batch(rest, now)
+    _mark_sent(key, results, now)
+    return len(results), None
+
+
 def _send_batch(mailing: Mailing, key, profile: EspProfile, esp):
     """Send the batch `key`. Returns the number of deliveries handed over or settled, and
     when the batch is retried if the ESP failed (else None)."""
@@ -459,16 +599,34 @@ def _send_batch(mailing: Mailing, key, profile: EspProfile, esp):
     )
     if not rows:
         return 0, None
+    now = timezone.now()
+    tried = [row.first_sent_at for row in rows if row.first_sent_at is not None]
+    first_sent_at = min(tried) if tried else None
+    if first_sent_at is not None:
+        window = key_window(profile)
+        expired = window is None or (now - first_sent_at).total_seconds() >= window
+        if expired and profile.reconciles:
+            return _reconcile_batch(mailing, key, rows, profile, first_sent_at)
+        if expired and _past_outage(mailing, now):
+            # No way to ask this ESP what it took: past the bound, failed (perhaps taken).
+            _mark_failed([row.pk for row in rows], _outage_text())
+            return len(rows), None
     # Whoever unsubscribed since the mailing started is left out. Only on a first try: a
-    # retry must repeat the same call for the ESP to recognise it (only someone erased
-    # since, whose address is gone, is left out then).
-    keep = _is_mailable if max(row.attempts for row in rows) <= 1 else _has_address
+    # try again must repeat the same call for the ESP to recognise its key (only someone
+    # erased since, whose address is gone, is left out then).
+    keep = _is_mailable if first_sent_at is None else _has_address
     gone = {row.pk for row in rows if not keep(row.volunteer)}
     if gone:
         Delivery.objects.filter(pk__in=gone).update(status=Delivery.Status.SKIPPED, claimed_at=None)
         rows = [row for row in rows if row.pk not in gone]
     if not rows:
         return len(gone), None
+    if first_sent_at is None:
+        # Noted before the call, so that a worker killed during it leaves the time the key
+        # was first used.
+        Delivery.objects.filter(batch_key=key, status=Delivery.Status.SENDING).update(
+            first_sent_at=now
+        )
     sender, reply_to = _sender_and_reply_to()
     try:
         if profile.merge_field:
@@ -488,18 +646,22 @@ def _send_batch(mailing: Mailing, key, profile: EspProfile, esp):
             )
         )
         if remaining:
-            return len(rows), _schedule_retry(key, remaining, _error_text(error))
+            return len(rows), _schedule_retry(
+                key, remaining, _error_text(error), wait=_rate_limit_wait(error)
+            )
     return len(rows), None
 
 
 def mailing_dispatch(*, mailing_id: int, time_budget: float | None = None) -> int:
     """Send the mailing's due batches until none is left or `time_budget` seconds have
     passed; then plan what follows (the next run, or the next retry). Several workers may
-    run it at once for one mailing. Returns the number of deliveries handled."""
+    run it at once for one mailing. A mailing cancelled meanwhile takes no new batch, but
+    the batches already handed to the ESP are seen through (sent or reconciled), so that
+    the report says who got it. Returns the number of deliveries handled."""
     from .. import tasks
 
     mailing = Mailing.objects.filter(pk=mailing_id).first()
-    if mailing is None or mailing.status != Mailing.Status.SENDING:
+    if mailing is None or mailing.status not in (Mailing.Status.SENDING, Mailing.Status.CANCELLED):
         return 0
     profile = esp_profile()
     budget = time_budget if time_budget is not None else _setting("MAILING_TASK_SECONDS", 120)
@@ -507,12 +669,18 @@ def mailing_dispatch(*, mailing_id: int, time_budget: float | None = None) -> in
     handled = 0
     with translation.override(mailing.language), get_connection() as esp:
         while time.monotonic() < deadline:
-            if not Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
-                return handled  # cancelled meanwhile
+            status = Mailing.objects.filter(pk=mailing_id).values_list("status", flat=True)[0]
             now = timezone.now()
-            key = _claim_resumable(mailing_id, now) or _claim_fresh(
-                mailing_id, profile.batch_size, now
-            )
+            key = _claim_resumable(mailing_id, now)
+            if key is None and status == Mailing.Status.SENDING:
+                if _past_outage(mailing, now):
+                    # What was never handed over fails too: staff decide whether a
+                    # mailing that late still goes ("resend what failed").
+                    Delivery.objects.filter(
+                        mailing_id=mailing_id, status=Delivery.Status.PENDING
+                    ).update(status=Delivery.Status.FAILED, error=_outage_text()[:300])
+                else:
+                    key = _claim_fresh(mailing_id, profile.batch_size, now)
             if key is None:
                 break
             count, retry_at = _send_batch(mailing, key, profile, esp)
@@ -555,10 +723,38 @@ def _mailing_settle(mailing_id: int) -> None:
         _enqueue(tasks.dispatch_mailing, at=max(next_due, timezone.now()), mailing_id=mailing_id)
 
 
+def _dispatch_waiting(mailing_id: int, now: datetime) -> bool:
+    """Whether a dispatch task of the mailing is queued (due or deferred) or running, as the
+    database task queue records it. A task RUNNING for longer than a dispatch can last is
+    a killed worker's: it does not count. Other backends cannot tell: False."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .. import tasks
+
+    if not isinstance(tasks.dispatch_mailing.get_backend(), DatabaseBackend):
+        return False
+    longest = _setting("MAILING_TASK_SECONDS", 120) + lease_seconds()
+    alive = DBTaskResult.objects.filter(task_path=tasks.dispatch_mailing.module_path).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(
+            status=TaskResultStatus.RUNNING,
+            started_at__gte=now - timezone.timedelta(seconds=longest),
+        )
+    )
+    return any(
+        (args or {}).get("kwargs", {}).get("mailing_id") == mailing_id
+        for args in alive.values_list("args_kwargs", flat=True)
+    )
+
+
 def mailings_recover(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic safety net (docs/OPERATIONS.md): start scheduled mailings whose task was
     lost, and hand back to the workers the mailings with deliveries left pending, due for a
-    retry, or held by a worker that died. Safe to run at any time, as often as wanted."""
+    retry, or held by a worker that died, unless a dispatch of theirs is already queued or
+    running (so that runs of this command never multiply the dispatch chains). Safe to run
+    at any time, as often as wanted."""
     from .. import tasks
 
     now = now or timezone.now()
@@ -569,19 +765,31 @@ def mailings_recover(*, now: datetime | None = None) -> dict[str, int]:
         if mailing_start(mailing_id=mailing.pk, scheduled_at=mailing.scheduled_at.isoformat()):
             started += 1
     stale = now - timezone.timedelta(seconds=lease_seconds())
+    going = [Mailing.Status.SENDING, Mailing.Status.CANCELLED]
     due = (
-        Delivery.objects.filter(mailing__status=Mailing.Status.SENDING)
-        .filter(
-            Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Delivery.Status.SENDING, claimed_at__isnull=True, next_attempt_at__lte=now)
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+        Delivery.objects.filter(
+            Q(mailing__status=Mailing.Status.SENDING, status=Delivery.Status.PENDING)
+            & Q(next_attempt_at__lte=now)
+            | Q(
+                mailing__status__in=going,
+                status=Delivery.Status.SENDING,
+                claimed_at__isnull=True,
+                next_attempt_at__lte=now,
+            )
+            | Q(mailing__status__in=going, status=Delivery.Status.SENDING, claimed_at__lt=stale)
         )
         .values_list("mailing_id", flat=True)
         .distinct()
     )
     resumed = 0
     for mailing_id in list(due):
-        tasks.dispatch_mailing.enqueue(mailing_id=mailing_id)
+        with transaction.atomic():
+            # A write first: two runs at once queue one after the other (SQLite included),
+            # and the second sees the task the first queued.
+            Mailing.objects.filter(pk=mailing_id).update(updated_at=F("updated_at"))
+            if _dispatch_waiting(mailing_id, now):
+                continue
+            tasks.dispatch_mailing.enqueue(mailing_id=mailing_id)
         resumed += 1
     # A mailing whose last rows were settled by a worker that then died stays "sending".
     settled = Mailing.objects.filter(status=Mailing.Status.SENDING).exclude(
@@ -590,6 +798,62 @@ def mailings_recover(*, now: datetime | None = None) -> dict[str, int]:
     for mailing_id in settled.values_list("pk", flat=True):
         _mailing_settle(mailing_id)
     return {"started": started, "resumed": resumed}
+
+
+def mailing_failed_resend(*, mailing: Mailing) -> int:
+    """Send again what failed (staff's "resend what failed"). First the ESP is asked, where
+    it can be, which of those recipients it took after all: they become sent. Only the
+    others are handed back to the workers, as new batches. A delivery in any other state
+    (sent, delivered, bounced...) is never touched. Returns the number handed back; refused
+    (MailingError) for a mailing that has not gone out or when the ESP cannot say."""
+    from .. import tasks
+
+    if mailing.status not in (Mailing.Status.SENDING, Mailing.Status.SENT):
+        raise MailingError(_("Seul un envoi parti peut renvoyer ses échecs."))
+    failed = Delivery.objects.filter(mailing_id=mailing.pk, status=Delivery.Status.FAILED)
+    profile = esp_profile()
+    now = timezone.now()
+    if profile.reconciles:
+        batches = (
+            failed.exclude(batch_key=None)
+            .exclude(first_sent_at=None)
+            .values_list("batch_key", "first_sent_at")
+            .order_by()
+            .distinct()
+        )
+        for key, first_sent_at in list(batches):
+            try:
+                taken = esp_accepted(profile=profile, key=key, since=first_sent_at)
+            except EspUnreachable:
+                raise MailingError(
+                    _("Le prestataire ne répond pas : rien n'a été renvoyé. Réessayez plus tard.")
+                ) from None
+            for pk, email in failed.filter(batch_key=key).values_list("pk", "volunteer__email"):
+                if email and email.lower() in taken:
+                    Delivery.objects.filter(pk=pk, status=Delivery.Status.FAILED).update(
+                        status=Delivery.Status.SENT,
+                        esp_message_id=taken[email.lower()],
+                        sent_at=now,
+                        error="",
+                    )
+    with transaction.atomic():
+        count = failed.update(
+            status=Delivery.Status.PENDING,
+            batch_key=None,
+            first_sent_at=None,
+            claimed_at=None,
+            attempts=0,
+            next_attempt_at=now,
+            error="",
+        )
+        if count:
+            Mailing.objects.filter(pk=mailing.pk).update(resent_at=now, updated_at=now)
+            Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENT).update(
+                status=Mailing.Status.SENDING, finished_at=None
+            )
+            transaction.on_commit(lambda: tasks.dispatch_mailing.enqueue(mailing_id=mailing.pk))
+    mailing.refresh_from_db()
+    return count
 
 
 def mailing_progress(*, mailing: Mailing) -> dict:
@@ -605,6 +869,7 @@ def mailing_progress(*, mailing: Mailing) -> dict:
         "status": mailing.status,
         "recipients": total,
         "pending": counts.get(s.PENDING, 0) + counts.get(s.SENDING, 0),
+        "in_flight": counts.get(s.SENDING, 0),
         "sent": handed,
         "delivered": counts.get(s.DELIVERED, 0),
         "bounced": counts.get(s.BOUNCED, 0),

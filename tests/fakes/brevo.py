@@ -258,6 +258,15 @@ def _tag_filter(raw: str) -> set[str]:
     return {tag.strip() for tag in raw.split(",") if tag.strip()}
 
 
+def _peek_key(raw: bytes) -> str | None:
+    """The idempotency key of a send, for the record of a call that a fault stopped."""
+    try:
+        headers = json.loads(raw).get("headers") or {}
+        return next((str(v) for k, v in headers.items() if k.lower() == "idempotencykey"), None)
+    except (ValueError, AttributeError):
+        return None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Benchmarks open many connections at once; the default backlog of 5 is too small.
@@ -546,6 +555,7 @@ class FakeBrevo:
                 fault = _Fault("fail", status=self._outage_status)
         if fault is not None:
             call["fault"] = fault.kind
+            call["idempotency_key"] = _peek_key(raw)
         if fault is not None and fault.kind == "fail":
             if fault.status == 429:
                 return self._record(call, self._too_many(1))
