@@ -120,6 +120,32 @@ def test_batch_substitutes_each_versions_params_and_headers(esp):
     )
 
 
+def test_version_headers_override_top_level_headers(esp):
+    send(
+        make_message(
+            ["camille@example.org", "sacha@example.org"],
+            extra_headers={"List-Unsubscribe": "<https://example.org/u/all>", "X-Campagne": "1"},
+            merge_data={"camille@example.org": {}, "sacha@example.org": {}},
+            merge_headers={"camille@example.org": {"List-Unsubscribe": "<https://e.org/u/c>"}},
+        )
+    )
+
+    delivered = {d.to: d for d in esp.delivered}
+    assert delivered["camille@example.org"].headers["List-Unsubscribe"] == "<https://e.org/u/c>"
+    assert delivered["sacha@example.org"].headers["List-Unsubscribe"] == (
+        "<https://example.org/u/all>"
+    )
+    assert delivered["camille@example.org"].headers["X-Campagne"] == "1"
+
+
+def test_a_faulted_call_still_records_its_key(esp):
+    key = str(uuid.uuid4())
+    esp.fail_next(1, status=503)
+    with pytest.raises(AnymailAPIError):
+        send(batch(["camille@example.org"], key=key))
+    assert esp.calls[0]["idempotency_key"] == key
+
+
 def test_a_repeated_key_within_the_ttl_is_refused_and_not_processed(esp):
     key = str(uuid.uuid4())
     to = ["camille@example.org", "sacha@example.org"]
