@@ -290,7 +290,8 @@ def _address(tag):
 @LANG
 def test_sign_up_to_preferences(visitor_factory, outbox, live_site, urls, lang, js):
     """Sign-up (with the commune choice), thank-you, the confirmation page reached from the
-    email, confirmed, preferences."""
+    email, confirmed, preferences, "Vos données", the confirmation link reopened (its form
+    empty, then sent)."""
     visitor = visitor_for(visitor_factory, lang, js)
     page = visitor.page
     found = []
@@ -331,6 +332,22 @@ def test_sign_up_to_preferences(visitor_factory, outbox, live_site, urls, lang, 
     page.locator("main a[href*='/preferences/']").first.click()
     page.wait_for_load_state()
     found += audit(visitor, "preferences")
+    # "Vos données" (issue 13): one table per kind of data, each captioned by its heading.
+    page.locator("main a[href*='/mes-donnees/'], main a[href*='/my-data/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("main table caption h2").count() >= 3
+    found += audit(visitor, "my data page")
+    # The confirmation link opened again: it says it served, and offers a form.
+    page.goto(link)
+    found += audit(visitor, "confirmation link used")
+    page.fill("#id_email", "")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    found += audit(visitor, "confirmation link used", "form sent empty")
+    page.fill("#id_email", address)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    found += audit(visitor, "preferences link asked")
     assert not visitor.server_errors
     _assert_none(found)
 
