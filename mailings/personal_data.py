@@ -3,11 +3,14 @@ the deliveries of campaign emails to them and the ESP's tracking events about th
 
 Erasure unlinks: each delivery loses its volunteer, its ESP message id (the key to the ESP's
 own logs of that email) and its error text (which may quote the address); a pending one is
-marked "not sent". The rows stay, with their status and dates, for the mailing's figures, and
-their events with them: nothing in them leads back to anyone. Then the ESP is asked to forget
-the address (services/forget.py), from a task: the address waits in an `EspForgetRequest` row
-until the ESP has answered, and the task's arguments carry only that row's id, so no task
-result ever holds the address."""
+marked "not sent". The rows stay, with their status and dates, for the mailing's figures:
+nothing in them leads back to anyone. Their tracking events are deleted: they are only the
+webhooks' replay guard, and their key is an unkeyed hash that may include the address (a
+replayed event later finds an unlinked delivery and changes nothing that names anyone).
+
+Then the ESP is asked to forget the address (services/forget.py), from a task: the address
+waits in an `EspForgetRequest` row until the ESP has answered, and the task's arguments carry
+only that row's id, so no task result ever holds the address."""
 
 import logging
 
@@ -83,6 +86,9 @@ def export(person: Person) -> list[Section]:
 def erase(person: Person) -> None:
     if person.volunteer_id is not None:
         deliveries = Delivery.objects.filter(volunteer_id=person.volunteer_id)
+        # The events are only the webhooks' replay guard (the figures live on the delivery's
+        # status), and their key is an unkeyed hash that may include the address.
+        DeliveryEvent.objects.filter(delivery__in=deliveries).delete()
         deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
         deliveries.update(volunteer=None, esp_message_id="", error="")
     if not person.email:
