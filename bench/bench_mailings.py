@@ -1,8 +1,10 @@
 """A mailing to many volunteers, sent by one task worker through the real Anymail Brevo
-backend to a loopback Brevo that answers every call after a fixed latency.
+backend to the fake Brevo of tests/fakes/brevo.py (Brevo as its API reference documents it)
+answering every call after a fixed latency.
 
     .venv/bin/python bench/bench_mailings.py [--volunteers 100000] [--latency 0.2]
-        [--database sqlite|postgres] [--outage-at 0.4] [--outage-seconds 20] [--reuse]
+        [--database sqlite|postgres] [--outage-at 0.4] [--outage-seconds 20]
+        [--kills-at 0.3,0.6] [--reuse]
 
 Method
 ------
@@ -13,14 +15,20 @@ Method
    `--reuse` keeps the database and volunteers of an earlier run of the same size.
 2. `--volunteers` confirmed, consenting volunteers written with bulk_create: addresses
    `benevole000123@bench.example`, first names (some empty), a real commune for 90 % of them.
-3. The loopback Brevo (volunteers/loopback.py) runs in a thread of this process. The
-   production settings point Anymail at it (BREVO_API_URL); MAILING_RETRY_BASE_SECONDS=1 so
-   that the outage's retries come back within seconds instead of minutes.
-4. Two scenarios, one after the other, each with its own mailing (heading, paragraph with
+3. The fake Brevo (tests/fakes/brevo.py) runs in a thread of this process. The production
+   settings point Anymail at it (BREVO_API_URL); MAILING_RETRY_BASE_SECONDS=1 so that the
+   outage's retries come back within seconds instead of minutes; MAILING_TASK_SECONDS=20
+   and MAILING_LEASE_SECONDS=40 so that a killed worker's batch and task are taken over
+   within about a minute instead of seven. `manage.py mailings_recover` runs every 15 s in
+   every scenario, as cron would every 5 minutes.
+4. Three scenarios, one after the other, each with its own mailing (heading, paragraph with
    {prenom} and {commune}, button) to every volunteer and its own worker process:
    - "normal": the ESP answers every call;
    - "outage": once `--outage-at` of the emails are delivered, the ESP answers every call
-     with 503 for `--outage-seconds`.
+     with 503 for `--outage-seconds`;
+   - "kills": once each share of `--kills-at` is delivered, the worker process is killed
+     (SIGKILL) and a new one started at once: its batch and its task are left to the
+     lease and to `mailings_recover`.
    For each: ONE `manage.py db_worker --queue-name '*'` is started (without --batch) and left
    to finish loading Django; then `mailing_start` runs in a separate process, as the task
    that the admin's "send" enqueues would. The worker picks the dispatch task up and runs
@@ -44,15 +52,19 @@ Figures (one column per scenario)
 - first ESP call after: how long the worker took to pick the task up.
 - s per batch: the median time between the arrivals of consecutive accepted calls, over the
   first 20 and the last 20 (a drift would show a cost growing with the deliveries done).
-- ESP calls: all requests the loopback ESP received; "accepted" answered 201, "failed" got
-  the injected 503, "replayed" were recognised by their idempotency key (a batch sent again).
+- ESP calls: all send requests the fake ESP received; "accepted" answered 201, "failed" got
+  the injected 503, "duplicate" were refused as `duplicate_parameter` (a batch sent again
+  with its key: already accepted, nothing delivered); "record reads" are the reconciliation's
+  reads of the events route.
 - batch size: `esp_profile().batch_size` (Brevo: 1000 messageVersions per call).
 - recipients delivered once / twice or more / never: the ESP's record of what it delivered
   (`delivered_to()`) against the bench's volunteers; must be N / 0 / 0, plus "unexpected"
   (delivered to someone else), which must be 0.
 - deliveries sent / failed / skipped: the Delivery rows' final statuses.
 - worker RSS: idle (Django loaded, before the mailing), when 10 % of the emails have been
-  delivered, at the end, and the peak (VmHWM). Flat means "at the end" is close to "at 10 %".
+  delivered, at the end, and the peak (VmHWM, the highest of every worker process of the
+  scenario). Flat means "at the end" is close to "at 10 %".
+- kills: how many worker processes were killed, and when (seconds after the commit).
 - outage: when it started (seconds after the commit), and how long after its end the last
   email was handed over.
 
@@ -64,6 +76,7 @@ import json
 import os
 import random
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -106,6 +119,7 @@ def parse_args():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--outage-at", type=float, default=0.4, help="share delivered")
     parser.add_argument("--outage-seconds", type=float, default=20.0)
+    parser.add_argument("--kills-at", default="0.3,0.6", help="shares delivered, comma-separated")
     parser.add_argument("--timeout", type=float, default=3600.0, help="per scenario (s)")
     parser.add_argument("--reuse", action="store_true", help="keep an earlier run's database")
     return parser.parse_args()
@@ -259,29 +273,76 @@ def wait_until_loaded(pid, timeout=60):
     return last
 
 
+SEND_PATH = "/v3/smtp/email"
+
+
 def accepted_recipients(calls):
-    return sum(c["recipients"] for c in calls if c["status"] == 201 and not c["duplicate"])
+    return sum(c["recipients"] for c in calls if c["path"] == SEND_PATH and c["status"] == 201)
+
+
+def start_worker(env, log):
+    return subprocess.Popen(  # noqa: S603
+        [PYTHON, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+class Recoverer(threading.Thread):
+    """`manage.py mailings_recover` every `every` seconds, as cron would."""
+
+    def __init__(self, env, every=15.0):
+        super().__init__(daemon=True)
+        self.env, self.every = env, every
+        self.runs = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.wait(self.every):
+            subprocess.run(  # noqa: S603
+                [PYTHON, "manage.py", "mailings_recover"],
+                cwd=BASE_DIR,
+                env=self.env,
+                capture_output=True,
+                check=False,
+            )
+            self.runs += 1
 
 
 class Sampler(threading.Thread):
-    """Reads the worker's memory and the ESP's progress every 0.5 s; starts the outage."""
+    """Reads the worker's memory and the ESP's progress every 0.5 s; starts the outage; kills
+    the worker (SIGKILL) and starts a new one at the shares of `kills_at`."""
 
-    def __init__(self, pid, esp, total, outage_at=None, outage_seconds=0.0):
+    def __init__(self, worker, esp, total, outage_at=None, outage_seconds=0.0, kills_at=()):
         super().__init__(daemon=True)
-        self.pid, self.esp, self.total = pid, esp, total
+        self.worker, self.esp, self.total = worker, esp, total
         self.outage_at, self.outage_seconds = outage_at, outage_seconds
+        self.kills_at = sorted(kills_at)
+        self.kills = []  # time.time() of each kill
+        self.restart = None  # set by run_scenario: starts a new worker
         self.outage_started = None
         self.rss_at_10 = None
         self.last = None
+        self.peak = 0.0
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.wait(0.5):
-            mem = proc_memory(self.pid)
+            mem = proc_memory(self.worker.pid)
             if mem is None:
-                return
+                continue
             self.last = mem
+            self.peak = max(self.peak, mem[1])
             delivered = accepted_recipients(self.esp.calls)
+            if self.kills_at and delivered >= self.kills_at[0] * self.total:
+                self.kills_at.pop(0)
+                self.worker.send_signal(signal.SIGKILL)
+                self.worker.wait()
+                self.kills.append(time.time())
+                self.worker = self.restart()
+                continue
             if self.rss_at_10 is None and delivered >= 0.1 * self.total:
                 self.rss_at_10 = mem[0]
             if (
@@ -293,30 +354,29 @@ class Sampler(threading.Thread):
                 self.outage_started = time.time()
 
 
-def run_scenario(name, *, env, esp, volunteers, args, outage):
+def run_scenario(name, *, env, esp, volunteers, args, outage=False, kills=()):
     from mailings.models import Mailing
 
     esp.reset()
     mailing_id = create_mailing(name)
     log = open(VAR / f"bench-mailings-worker-{name}.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(  # noqa: S603
-        [PYTHON, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(env, log)
     result = {"scenario": name}
+    recoverer = Recoverer(env)
+    sampler = None
     try:
         result["rss_idle"] = wait_until_loaded(worker.pid)
         sampler = Sampler(
-            worker.pid,
+            worker,
             esp,
             volunteers,
             outage_at=args.outage_at if outage else None,
             outage_seconds=args.outage_seconds,
+            kills_at=kills,
         )
+        sampler.restart = lambda: start_worker(env, log)
         sampler.start()
+        recoverer.start()
         start = start_mailing(env, mailing_id)
         result["recipients"] = start["recipients"]
         result["write_seconds"] = start["seconds"]
@@ -327,8 +387,6 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         settled = False
         while time.monotonic() < deadline:
             time.sleep(1)
-            if worker.poll() is not None:
-                break
             counts = delivery_counts(mailing_id)
             open_rows = counts.get("pending", 0) + counts.get("sending", 0)
             status = Mailing.objects.filter(pk=mailing_id).values_list("status", flat=True)[0]
@@ -339,6 +397,9 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         sampler.stop.set()
         sampler.join()
     finally:
+        recoverer.stop.set()
+        if sampler is not None:
+            worker = sampler.worker
         worker.terminate()
         try:
             worker.wait(timeout=30)
@@ -348,7 +409,8 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         log.close()
 
     mailing = Mailing.objects.get(pk=mailing_id)
-    calls = esp.calls
+    everything = esp.calls
+    calls = [c for c in everything if c["path"] == SEND_PATH]
     ok_calls = [c for c in calls if c["status"] == 201]
     delivered = esp.delivered_to()
     expected = {f"benevole{i:06d}@{EMAIL_DOMAIN}" for i in range(volunteers)}
@@ -364,7 +426,9 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         calls=len(calls),
         calls_ok=len(ok_calls),
         calls_failed=sum(1 for c in calls if c["status"] >= 400),
-        calls_replayed=sum(1 for c in calls if c["duplicate"]),
+        calls_duplicate=sum(1 for c in calls if c["duplicate"]),
+        record_reads=sum(1 for c in everything if c["path"] != SEND_PATH),
+        kills=[t - committed for t in sampler.kills],
         once=sum(1 for e in expected if delivered.get(e) == 1),
         twice=sum(1 for e in expected if delivered.get(e, 0) >= 2),
         never=sum(1 for e in expected if e not in delivered),
@@ -372,7 +436,7 @@ def run_scenario(name, *, env, esp, volunteers, args, outage):
         counts=delivery_counts(mailing_id),
         rss_10=sampler.rss_at_10,
         rss_end=sampler.last[0] if sampler.last else None,
-        rss_peak=sampler.last[1] if sampler.last else None,
+        rss_peak=sampler.peak or None,
         outage_start=(sampler.outage_started - committed) if sampler.outage_started else None,
     )
     if sampler.outage_started and mailing.finished_at:
@@ -409,7 +473,8 @@ def print_table(results, *, batch_size):
         ("ESP calls made", lambda r: fmt(r["calls"])),
         ("ESP calls accepted (201)", lambda r: fmt(r["calls_ok"])),
         ("ESP calls failed (503 injected)", lambda r: fmt(r["calls_failed"])),
-        ("ESP calls replayed (idempotency key)", lambda r: fmt(r["calls_replayed"])),
+        ("ESP calls refused as duplicate_parameter", lambda r: fmt(r["calls_duplicate"])),
+        ("reads of the ESP's record (reconciliation)", lambda r: fmt(r["record_reads"])),
         ("batch size (esp_profile)", lambda r: fmt(batch_size)),
         ("recipients delivered once", lambda r: fmt(r["once"])),
         ("recipients delivered twice or more", lambda r: fmt(r["twice"])),
@@ -422,7 +487,11 @@ def print_table(results, *, batch_size):
         ("worker RSS idle, MB", lambda r: fmt(r["rss_idle"], ".0f")),
         ("worker RSS at 10 % delivered, MB", lambda r: fmt(r["rss_10"], ".0f")),
         ("worker RSS at the end, MB", lambda r: fmt(r["rss_end"], ".0f")),
-        ("worker peak RSS (VmHWM), MB", lambda r: fmt(r["rss_peak"], ".0f")),
+        ("worker peak RSS (VmHWM, every worker process), MB", lambda r: fmt(r["rss_peak"], ".0f")),
+        (
+            "workers killed (SIGKILL), s after the commit",
+            lambda r: ", ".join(f"{t:.0f}" for t in r["kills"]) if r["kills"] else "none",
+        ),
         ("outage started after, s", lambda r: fmt(r.get("outage_start"))),
         ("last email handed over after the outage's end, s", lambda r: fmt(r.get("after_outage"))),
     ]
@@ -431,9 +500,10 @@ def print_table(results, *, batch_size):
     print("| --- | " + " | ".join("---:" for _ in names) + " |")
     for label, value in rows:
         print(f"| {label} | " + " | ".join(value(r) for r in results) + " |")
-    if len(results) == 2 and all(r["handover"] for r in results):
-        ratio = results[1]["handover"] / results[0]["handover"]
-        print(f"| hand-over time, {names[1]} / {names[0]} | | {ratio:.2f} |")
+    base = results[0]["handover"]
+    if base:
+        ratios = [f"{r['handover'] / base:.2f}" if r["handover"] else "n/a" for r in results]
+        print(f"| hand-over time / {names[0]}'s | " + " | ".join(ratios) + " |")
 
 
 def main():
@@ -448,6 +518,8 @@ def main():
             BREVO_API_URL=esp.url,
             ANYMAIL_WEBHOOK_SECRET="bench:secret",  # noqa: S106
             MAILING_RETRY_BASE_SECONDS="1",
+            MAILING_TASK_SECONDS="20",
+            MAILING_LEASE_SECONDS="40",
         )
         if not args.reuse:
             print(f"Preparing the {args.database} database…", flush=True)
@@ -461,12 +533,17 @@ def main():
         print(f"  {seconds:.1f} s", flush=True)
 
         results = []
-        for name, outage in (("normal", False), ("outage", True)):
+        kills = [float(x) for x in args.kills_at.split(",") if x]
+        for name, faults in (
+            ("normal", {}),
+            ("outage", {"outage": True}),
+            ("kills", {"kills": kills}),
+        ):
             print(f"Scenario {name}…", flush=True)
             t0 = time.monotonic()
             results.append(
                 run_scenario(
-                    name, env=env, esp=esp, volunteers=args.volunteers, args=args, outage=outage
+                    name, env=env, esp=esp, volunteers=args.volunteers, args=args, **faults
                 )
             )
             print(f"  {time.monotonic() - t0:.0f} s", flush=True)
@@ -482,7 +559,9 @@ def main():
     print(
         f"Database {args.database}, {args.volunteers} volunteers, ESP latency {args.latency} s, "
         f"outage {args.outage_seconds:.0f} s of 503 at {args.outage_at:.0%} delivered, "
-        f"MAILING_RETRY_BASE_SECONDS=1, one worker; whole run {time.monotonic() - started:.0f} s."
+        f"workers killed at {args.kills_at} delivered, MAILING_RETRY_BASE_SECONDS=1, "
+        "MAILING_TASK_SECONDS=20, MAILING_LEASE_SECONDS=40, mailings_recover every 15 s, "
+        f"one worker at a time; whole run {time.monotonic() - started:.0f} s."
     )
     print()
     print_table(results, batch_size=batch_size)

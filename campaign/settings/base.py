@@ -210,6 +210,8 @@ MAILING_RETRY_BASE_SECONDS = float(env.get("MAILING_RETRY_BASE_SECONDS", "30"))
 MAILING_LEASE_SECONDS = float(env.get("MAILING_LEASE_SECONDS", "300"))
 MAILING_RETRY_MAX_SECONDS = float(env.get("MAILING_RETRY_MAX_SECONDS", "900"))
 MAILING_OUTAGE_HOURS = float(env.get("MAILING_OUTAGE_HOURS", "48"))
+# How long one dispatch task sends before handing over to a fresh one.
+MAILING_TASK_SECONDS = float(env.get("MAILING_TASK_SECONDS", "120"))
 
 # Rate limits (campaign/ratelimit.py): scope -> "count/seconds", each overridable by the
 # environment variable RATE_LIMIT_<SCOPE> (e.g. RATE_LIMIT_SIGNUP=1000/3600). Scopes without
