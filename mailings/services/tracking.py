@@ -10,6 +10,7 @@ from django.utils import timezone
 from anymail.signals import EventType
 
 from volunteers.models import Volunteer
+from volunteers.models.volunteers import email_hash_from_legacy
 from volunteers.services import volunteer_suppress
 
 from ..models import Delivery, DeliveryEvent
@@ -33,7 +34,10 @@ def _event_key(event) -> str:
         stamp = event.timestamp.isoformat() if event.timestamp else ""
         esp_type = event.esp_event.get("event", "") if isinstance(event.esp_event, dict) else ""
         raw = f"{event.message_id}|{event.event_type}|{esp_type}|{stamp}|{event.recipient}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    # Keyed, like the suppression marker: without an event id the raw line holds the
+    # recipient's address, and a plain SHA-256 of it would let anyone holding the address
+    # find that person's events after an erasure (migration 0004 re-keys older rows).
+    return email_hash_from_legacy(hashlib.sha256(raw.encode()).hexdigest())
 
 
 def _delivery_of(event) -> Delivery | None:
