@@ -472,7 +472,10 @@ def print_table(results, *, batch_size):
         ),
         ("ESP calls made", lambda r: fmt(r["calls"])),
         ("ESP calls accepted (201)", lambda r: fmt(r["calls_ok"])),
-        ("ESP calls failed (503 injected)", lambda r: fmt(r["calls_failed"])),
+        (
+            "ESP calls answered with an error (injected 503s and duplicates)",
+            lambda r: fmt(r["calls_failed"]),
+        ),
         ("ESP calls refused as duplicate_parameter", lambda r: fmt(r["calls_duplicate"])),
         ("reads of the ESP's record (reconciliation)", lambda r: fmt(r["record_reads"])),
         ("batch size (esp_profile)", lambda r: fmt(batch_size)),
