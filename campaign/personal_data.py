@@ -26,6 +26,15 @@ from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
+# What an anonymised row's required address becomes. ".invalid" is reserved (RFC 2606):
+# never anyone's address.
+ERASED_EMAIL = "erased@erased.invalid"
+
+
+def iso(value) -> str | None:
+    """A date or datetime as the export's JSON writes it (ISO 8601), None when unset."""
+    return value.isoformat() if value else None
+
 
 @dataclass(frozen=True)
 class Person:

@@ -10,13 +10,10 @@ the mairie's, not the person's."""
 
 from django.utils.translation import gettext_lazy as _
 
-from campaign.personal_data import Person, Section
+from campaign.personal_data import ERASED_EMAIL, Person, Section, iso
 
 from .models import EngagedCommune
 from .models.communes import new_token
-
-# ".invalid" is reserved (RFC 2606): never anyone's address.
-ERASED_EMAIL = "erased@erased.invalid"
 
 
 def _declarations(person: Person):
@@ -28,12 +25,12 @@ def _declarations(person: Person):
 def export(person: Person) -> list[Section]:
     rows = [
         {
-            "date": e.created_at.isoformat() if e.created_at else None,
+            "date": iso(e.created_at),
             "commune": e.commune.name,
             "contact_name": e.contact_name,
             "role": e.role,
             "email": e.email,
-            "confirmed": e.confirmed_at.isoformat() if e.confirmed_at else None,
+            "confirmed": iso(e.confirmed_at),
             "status": e.status,
         }
         for e in _declarations(person).select_related("commune").order_by("created_at", "pk")

@@ -5,8 +5,9 @@ Erasure unlinks: each delivery loses its volunteer, its ESP message id (the key 
 own logs of that email) and its error text (which may quote the address); a pending one is
 marked "not sent". The rows stay, with their status and dates, for the mailing's figures:
 nothing in them leads back to anyone. Their tracking events are deleted: they are only the
-webhooks' replay guard, and their key is an unkeyed hash that may include the address (a
-replayed event later finds an unlinked delivery and changes nothing that names anyone).
+webhooks' replay guard (a replayed event later finds an unlinked delivery and changes nothing
+that names anyone); their keys are keyed hashes (services/tracking.py), so the events of
+transactional emails, which no delivery ties to a person, lead to nobody either.
 
 Then the ESP is asked to forget the address (services/forget.py), from a task: the address
 waits in an `EspForgetRequest` row until the ESP has answered, and the task's arguments carry
@@ -17,16 +18,12 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from campaign.personal_data import Person, Section
+from campaign.personal_data import Person, Section, iso
 
 from .models import Delivery, DeliveryEvent, EspForgetRequest
 from .services.forget import esp_forget_enqueue, esp_forget_supported
 
 logger = logging.getLogger(__name__)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def export(person: Person) -> list[Section]:
@@ -56,8 +53,8 @@ def export(person: Person) -> list[Section]:
                 {
                     "mailing": d.mailing.sent_subject or d.mailing.subject,
                     "status": d.status,
-                    "sent_at": _iso(d.sent_at),
-                    "event_at": _iso(d.event_at),
+                    "sent_at": iso(d.sent_at),
+                    "event_at": iso(d.event_at),
                 }
                 for d in deliveries
             ],
@@ -75,7 +72,7 @@ def export(person: Person) -> list[Section]:
                 {
                     "mailing": e.delivery.mailing.sent_subject or e.delivery.mailing.subject,
                     "event": e.event_type,
-                    "occurred_at": _iso(e.occurred_at),
+                    "occurred_at": iso(e.occurred_at),
                 }
                 for e in events
             ],
@@ -86,8 +83,8 @@ def export(person: Person) -> list[Section]:
 def erase(person: Person) -> None:
     if person.volunteer_id is not None:
         deliveries = Delivery.objects.filter(volunteer_id=person.volunteer_id)
-        # The events are only the webhooks' replay guard (the figures live on the delivery's
-        # status), and their key is an unkeyed hash that may include the address.
+        # The events are only the webhooks' replay guard: the figures live on the delivery's
+        # status.
         DeliveryEvent.objects.filter(delivery__in=deliveries).delete()
         deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
         deliveries.update(volunteer=None, esp_message_id="", error="")

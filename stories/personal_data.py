@@ -8,13 +8,12 @@ into a published story."""
 
 from django.utils.translation import gettext_lazy as _
 
-from campaign.personal_data import Person, Section
+from campaign.personal_data import ERASED_EMAIL, Person, Section, iso
 
 from .models import Nomination
 
-# What an erased proposer becomes. ".invalid" is reserved (RFC 2606): never anyone's address.
+# What an erased proposer's name becomes (the address becomes ERASED_EMAIL).
 ERASED_NAME = "-"
-ERASED_EMAIL = "erased@erased.invalid"
 
 
 def _nominations(person: Person):
@@ -26,7 +25,7 @@ def _nominations(person: Person):
 def export(person: Person) -> list[Section]:
     rows = [
         {
-            "date": n.created_at.isoformat() if n.created_at else None,
+            "date": iso(n.created_at),
             "proposer_name": n.proposer_name,
             "proposer_email": n.proposer_email,
             "hero_first_name": n.hero_first_name,

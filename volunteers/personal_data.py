@@ -10,14 +10,10 @@ the address's keyed fingerprint (see `email_hash`)."""
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from campaign.personal_data import Person, Section
+from campaign.personal_data import Person, Section, iso
 
 from .interests import interest_labels
 from .models import AVAILABILITY_CHOICES, ConsentRecord, Volunteer, VolunteerInterest
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def _volunteer(person: Person):
@@ -74,10 +70,10 @@ def export(person: Person) -> list[Section]:
                 "status": volunteer.status,
                 "consent_emails": volunteer.consent_emails,
                 "consent_mairie": volunteer.consent_mairie,
-                "signed_up": _iso(volunteer.created_at),
-                "confirmed": _iso(volunteer.confirmed_at),
-                "unsubscribed": _iso(volunteer.unsubscribed_at),
-                "last_activity": _iso(volunteer.last_activity_at),
+                "signed_up": iso(volunteer.created_at),
+                "confirmed": iso(volunteer.confirmed_at),
+                "unsubscribed": iso(volunteer.unsubscribed_at),
+                "last_activity": iso(volunteer.last_activity_at),
                 "source_page": volunteer.source_page.url if volunteer.source_page_id else None,
                 "utm": {
                     k: getattr(volunteer, k)
@@ -113,7 +109,7 @@ def export(person: Person) -> list[Section]:
         },
         rows=[
             {
-                "date": _iso(c.created_at),
+                "date": iso(c.created_at),
                 "purpose": c.purpose,
                 "granted": c.granted,
                 "wording": c.wording,
