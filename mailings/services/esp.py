@@ -137,6 +137,23 @@ def requests_timeout() -> float:
     return float(timeout)
 
 
+def brevo_api() -> tuple[str, dict[str, str], object]:
+    """(base address ending in "/", headers, time-out) of Brevo's API as Anymail is
+    configured to call it (ANYMAIL's BREVO_API_KEY, BREVO_API_URL, REQUESTS_TIMEOUT): the
+    calls Anymail does not make (events, contact deletion) go where its own calls go."""
+    from anymail.utils import get_anymail_setting
+
+    api_key = get_anymail_setting("api_key", esp_name="Brevo", allow_bare=True, default="")
+    api_url = get_anymail_setting("api_url", esp_name="Brevo", default=BREVO_API_URL)
+    timeout = get_anymail_setting("requests_timeout", default=30)
+    headers = {"api-key": api_key, "accept": "application/json"}
+    return api_url.rstrip("/") + "/", headers, timeout
+
+
+# Brevo's API, where ANYMAIL["BREVO_API_URL"] does not say otherwise (Anymail's default).
+BREVO_API_URL = "https://api.brevo.com/v3/"
+
+
 def batch_tag(key) -> str:
     """The tag a batch is sent with: the ESP's record of the batch is found by it."""
     return f"lot-{key}"
@@ -152,13 +169,7 @@ def esp_accepted(*, profile: EspProfile, key, since: datetime) -> dict[str, str]
     EspUnreachable when the ESP cannot say; never guesses."""
     if not profile.reconciles:
         raise EspUnreachable(f"{profile.name} cannot be asked what it took")
-    from anymail.utils import get_anymail_setting
-
-    api_key = get_anymail_setting("api_key", esp_name="Brevo", allow_bare=True)
-    api_url = get_anymail_setting(
-        "api_url", esp_name="Brevo", default="https://api.brevo.com/v3/"
-    ).rstrip("/")
-    timeout = get_anymail_setting("requests_timeout", default=30)
+    base, headers, timeout = brevo_api()
     # "Number of days in the past including today", on Brevo's clock: one more for ours.
     days = min(90, (timezone.now() - since).days + 2)
     taken: dict[str, str] = {}
@@ -166,7 +177,7 @@ def esp_accepted(*, profile: EspProfile, key, since: datetime) -> dict[str, str]
     while True:
         try:
             response = requests.get(
-                f"{api_url}/smtp/statistics/events",
+                f"{base}smtp/statistics/events",
                 params={
                     "tags": json.dumps([batch_tag(key)]),
                     "event": "requests",
@@ -175,7 +186,7 @@ def esp_accepted(*, profile: EspProfile, key, since: datetime) -> dict[str, str]
                     "offset": offset,
                     "sort": "asc",
                 },
-                headers={"api-key": api_key, "accept": "application/json"},
+                headers=headers,
                 timeout=timeout,
             )
             response.raise_for_status()

@@ -31,10 +31,11 @@ from django.conf import settings
 
 import requests
 
+from .esp import brevo_api
+
 logger = logging.getLogger(__name__)
 
 BREVO_BACKEND = "anymail.backends.brevo.EmailBackend"
-BREVO_DEFAULT_URL = "https://api.brevo.com/v3/"
 
 
 class ForgetLater(Exception):
@@ -69,13 +70,9 @@ def _retry_after(response) -> int | None:
     return None
 
 
-def _delete(session, url, api_key, what) -> str:
+def _delete(session, url, headers, timeout, what) -> str:
     try:
-        response = session.delete(
-            url,
-            headers={"api-key": api_key, "accept": "application/json"},
-            timeout=settings.ANYMAIL.get("REQUESTS_TIMEOUT", (5, 30)),
-        )
+        response = session.delete(url, headers=headers, timeout=timeout)
     except requests.RequestException as exc:
         raise ForgetLater(f"{what}: {exc.__class__.__name__}") from None
     status = response.status_code
@@ -96,14 +93,11 @@ def _delete(session, url, api_key, what) -> str:
 def brevo_forget(*, email: str, session=None) -> ForgetResult:
     """Delete Brevo's contact and transactional logs of `email`. Raises ForgetLater or
     ForgetRefused; never logs the address."""
-    anymail = settings.ANYMAIL
-    base = anymail.get("BREVO_API_URL") or BREVO_DEFAULT_URL
-    base = base if base.endswith("/") else base + "/"
+    base, headers, timeout = brevo_api()
     identifier = quote(email, safe="")
     session = session or requests.Session()
-    api_key = anymail.get("BREVO_API_KEY", "")
-    contact = _delete(session, f"{base}contacts/{identifier}", api_key, "contact")
-    logs = _delete(session, f"{base}smtp/log/{identifier}", api_key, "transactional logs")
+    contact = _delete(session, f"{base}contacts/{identifier}", headers, timeout, "contact")
+    logs = _delete(session, f"{base}smtp/log/{identifier}", headers, timeout, "transactional logs")
     return ForgetResult(contact=contact, logs=logs)
 
 
