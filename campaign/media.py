@@ -20,9 +20,10 @@ site's origin), and `attachment` for anything that is not an image.
 
 import posixpath
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.views.static import serve
 
 IMAGE_TYPES = {
@@ -65,9 +66,26 @@ def serve_public_media(request, path):
     return file_headers(response, content_type=content_type)
 
 
+ACCEL_REDIRECT_PREFIX = "/_protected_media/"
+
+
 def private_file_response(field_file, *, content_type):
     """A stored file answered by a view that has checked the permission: never cached by
-    a shared cache, same headers as public media."""
+    a shared cache, same headers as public media.
+
+    Behind the nginx of deploy/ (MEDIA_ACCEL_REDIRECT=true, local storage), the answer is
+    empty and names the file in `X-Accel-Redirect`: nginx sends it from an `internal`
+    location that nobody can ask for directly; otherwise the file is streamed from here."""
+    if settings.MEDIA_ACCEL_REDIRECT:
+        name = posixpath.normpath(field_file.name).lstrip("/")
+        if not name or name.startswith(".."):
+            raise Http404
+        if not field_file.storage.exists(name):
+            raise Http404
+        response = HttpResponse()
+        response["X-Accel-Redirect"] = ACCEL_REDIRECT_PREFIX + quote(name)
+        response["Cache-Control"] = "private, no-store"
+        return file_headers(response, content_type=content_type, filename=PurePosixPath(name).name)
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, OSError, ValueError) as error:

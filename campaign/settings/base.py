@@ -157,6 +157,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env.get("MEDIA_ROOT", BASE_DIR / "media"))
 SERVE_MEDIA = env.get("SERVE_MEDIA", "true").lower() == "true"
+# Behind the nginx of deploy/: files a view has checked the permission for (nomination
+# photos) are sent by nginx from an internal location (X-Accel-Redirect), not by a worker.
+MEDIA_ACCEL_REDIRECT = env.get("MEDIA_ACCEL_REDIRECT", "false").lower() == "true"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -172,6 +175,7 @@ if env.get("AWS_STORAGE_BUCKET_NAME"):
         },
     }
     SERVE_MEDIA = False
+    MEDIA_ACCEL_REDIRECT = False  # nginx does not hold the files
 
 # Uploads: refuse big bodies before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -182,3 +182,37 @@ def test_a_private_document_needs_its_password_and_comes_as_an_attachment(client
     # A PDF opens in the browser's viewer only once downloaded: never inline in our origin.
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# Behind nginx (deploy/nginx/tousvoisins.conf) ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_behind_nginx_staff_get_the_photo_through_x_accel_redirect(
+    client, admin_user, polyglot_nomination, settings
+):
+    # With MEDIA_ACCEL_REDIRECT the worker sends no bytes: nginx serves the file from its
+    # internal location, and only after this view has checked the permission.
+    settings.MEDIA_ACCEL_REDIRECT = True
+    assert client.get(photo_url(polyglot_nomination)).status_code == 302  # anonymous
+    client.force_login(admin_user)
+    response = client.get(photo_url(polyglot_nomination))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/_protected_media/" + polyglot_nomination.photo.name
+    assert response.content == b""
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == FILE_CSP
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_behind_nginx_a_missing_photo_file_is_a_404(
+    client, admin_user, polyglot_nomination, settings
+):
+    settings.MEDIA_ACCEL_REDIRECT = True
+    polyglot_nomination.photo.storage.delete(polyglot_nomination.photo.name)
+    client.force_login(admin_user)
+    response = client.get(photo_url(polyglot_nomination))
+    assert response.status_code == 404
+    assert "X-Accel-Redirect" not in response
