@@ -3,7 +3,8 @@ download) against the site served by gunicorn with the production settings and a
 worker (tests/e2e/site.py).
 
 Without Chromium the journeys are skipped and the run says so loudly; with `E2E_REQUIRED=1`
-(set by .ci/run) a missing Chromium or Playwright is an error, never a silent skip.
+(set by .ci/run) a missing Chromium, Playwright, nginx or nginx's cache purge module (the
+deploy/ site, test_deploy_nginx.py) is an error, never a silent skip.
 """
 
 import json
@@ -19,6 +20,7 @@ REQUIRED = os.environ.get("E2E_REQUIRED", "") == "1"
 E2E_DIR = Path(__file__).parent
 OUT_DIR = Path(os.environ.get("E2E_OUT") or E2E_DIR.parents[1] / "var" / "e2e")
 LANGUAGES = ["fr", "en"]
+NGINX_PURGE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 
 
 def _why_not_runnable():
@@ -28,6 +30,14 @@ def _why_not_runnable():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "Playwright for Python is not installed (make install)"
+    # test_deploy_nginx.py runs deploy/'s nginx site with Debian's purge module.
+    if not shutil.which("nginx"):
+        return "nginx not found (apt-get install -y nginx libnginx-mod-http-cache-purge)"
+    if not NGINX_PURGE_MODULE.exists():
+        return (
+            f"nginx's cache purge module not found at {NGINX_PURGE_MODULE} "
+            "(apt-get install -y libnginx-mod-http-cache-purge)"
+        )
     return ""
 
 
