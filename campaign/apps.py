@@ -7,4 +7,9 @@ class CampaignConfig(AppConfig):
     verbose_name = _("Campagne")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            purge,
+        )
+
+        purge.connect()

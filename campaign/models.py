@@ -199,6 +199,16 @@ class BasePage(Page):
     def get_share_image(self):
         return self.share_image
 
+    def get_listing_pages(self):
+        """The pages that show this one (a title, a card, a link), purged with it from the
+        caches when it is published, unpublished, moved or deleted (campaign/purge.py); each
+        in every language. Page classes that appear in listings say which."""
+        return []
+
+    def get_home_page(self):
+        """The home page of this page's tree (the site root of its language)."""
+        return Page.objects.ancestor_of(self).filter(depth=2).specific().first()
+
     def get_meta_description(self):
         return self.search_description
 

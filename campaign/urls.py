@@ -11,6 +11,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign import accounts, views
+from campaign.cache import cacheable
 from campaign.routes import french_path
 from campaign.sitemaps import AllLanguagesSitemap
 
@@ -37,7 +38,12 @@ urlpatterns = [
         name="wagtaildocs_authenticate_with_password",
     ),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLanguagesSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cacheable(sitemap),
+        {"sitemaps": {"pages": AllLanguagesSitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
     path(

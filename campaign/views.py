@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Locale, Page
 
+from campaign.cache import cacheable
 from campaign.site_address import public_url
 from campaign.translated import translated_only_searchable
 
@@ -63,6 +64,7 @@ def search(request):
 
 
 @require_GET
+@cacheable
 def robots_txt(request):
     return render(
         request,

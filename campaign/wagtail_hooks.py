@@ -14,6 +14,7 @@ from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .cache import mark_cacheable
 from .models import Navigation
 
 
@@ -38,3 +39,21 @@ class PermittedDeleteBulkAction(PermissionCheckedMixin, DeleteBulkAction):
 # After wagtail.snippets' own registration (order 0): the registry keeps the last class
 # registered for a model and action.
 hooks.register("register_bulk_action", PermittedDeleteBulkAction, order=1)
+
+
+@hooks.register("on_serve_page")
+def anonymous_pages_cacheable(next_serve_page):
+    """Wagtail's pages served to anonymous visitors may be stored by the page cache and
+    shared caches; campaign/cache.py still refuses any that set a cookie, used the session,
+    a CSRF token or a CSP nonce."""
+
+    def serve(page, request, args, kwargs):
+        response = next_serve_page(page, request, args, kwargs)
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated) and not getattr(
+            request, "is_preview", False
+        ):
+            mark_cacheable(response)
+        return response
+
+    return serve

@@ -14,7 +14,8 @@ from campaign.models import CampaignSettings
 from campaign.translated import translated_only
 
 from .choices import AUDIENCE_CHOICES, TIME_CHOICES
-from .models import GestureCounter, GesturePage, GestureSettings
+from .models import GestureCategory, GestureCounter, GesturePage, GestureSettings
+from .models.pages import COLOURS_ROUTE
 
 DONE_COOKIE = "gestes_faits"
 DONE_COOKIE_SALT = "gestures.done"
@@ -127,6 +128,7 @@ def catalogue_for(*, index_page, params):
         "sort": sort,
         "visible_count": sum(1 for g in gestures if g.visible),
         "booklet_url": (index_page.url or "") + index_page.reverse_subpage("booklet"),
+        "category_colours_url": category_colours_url(catalogue_url=index_page.url),
     }
 
 
@@ -187,6 +189,19 @@ def signup_url_for(*, page, category, request=None):
     return f"{signup.url}?{urlencode({'interet': category.slug})}"
 
 
+def category_colours_url(*, catalogue_url):
+    """The categories' stylesheet of a catalogue (GestureIndexPage.colours): a file, not an
+    inline <style>, so that cached pages carry no CSP nonce."""
+    return (catalogue_url + COLOURS_ROUTE) if catalogue_url else ""
+
+
+def category_colours_css(*, locale_id):
+    """`.category-<slug>{--category-colour:#rrggbb}` for each category of a language. Slugs
+    and colours are validated by the model ([a-z0-9-], #rrggbb)."""
+    rows = GestureCategory.objects.filter(locale_id=locale_id).values_list("slug", "colour")
+    return "".join(f".category-{slug}{{--category-colour:{colour}}}\n" for slug, colour in rows)
+
+
 def gesture_page_context(*, page, request):
     """What a gesture page shows besides its own fields: its category, its neighbours by
     number, its counter, its stories and the sign-up link. A fixed number of queries."""
@@ -198,11 +213,13 @@ def gesture_page_context(*, page, request):
         .values_list("count", flat=True)
         .first()
     )
+    # A page being created and previewed in the admin has no URL or parent yet.
+    catalogue_url = (page.get_parent().url or "") if page.path else ""
     return {
         "category": category,
         "category_list": [category],
-        # A page being created and previewed in the admin has no URL or parent yet.
-        "catalogue_url": (page.get_parent().url or "") if page.path else "",
+        "catalogue_url": catalogue_url,
+        "category_colours_url": category_colours_url(catalogue_url=catalogue_url),
         "previous_gesture": siblings.filter(number__lt=page.number).order_by("-number").first(),
         "next_gesture": siblings.filter(number__gt=page.number).order_by("number").first(),
         "done_count": count or 0,

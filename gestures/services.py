@@ -333,14 +333,3 @@ def booklet_get(*, language_code, index_page=None, allow_stale=False):
         if other != name:
             default_storage.delete(other)
     return name
-
-
-def catalogue_purge(*, gesture):
-    """Purge the catalogue that lists `gesture` from the front-end cache (CDN), so that a
-    published change to a gesture shows there too. Does nothing when no front-end cache is
-    configured (WAGTAILFRONTENDCACHE unset)."""
-    from wagtail.contrib.frontend_cache.utils import purge_page_from_cache
-
-    catalogue = gesture.get_parent()
-    if catalogue is not None:
-        purge_page_from_cache(catalogue.specific)

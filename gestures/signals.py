@@ -1,6 +1,6 @@
-"""Publishing or unpublishing a gesture changes its language's booklet and its catalogue:
-enqueue the booklet's redraw and the catalogue's purge once the transaction commits. Nothing
-else happens here."""
+"""Publishing or unpublishing a gesture changes its language's booklet: enqueue its redraw
+once the transaction commits. The caches (the catalogue, home, the page itself) are purged by
+campaign/purge.py from GesturePage.get_listing_pages(). Nothing else happens here."""
 
 from functools import partial
 
@@ -8,7 +8,6 @@ from django.db import transaction
 
 
 def gesture_publication_enqueue(sender, instance, **kwargs):
-    from .tasks import booklet_refresh, catalogue_purge
+    from .tasks import booklet_refresh
 
     transaction.on_commit(partial(booklet_refresh.enqueue, locale_id=instance.locale_id))
-    transaction.on_commit(partial(catalogue_purge.enqueue, gesture_id=instance.pk))

@@ -130,7 +130,9 @@ def signup_page_serve(request, page: VolunteerSignupPage):
         },
         status=status,
     )
-    add_never_cache_headers(response)  # the form carries a CSRF token and a timestamp
+    # Cacheable for anonymous visitors (campaign/cache.py): no CSRF token in the form (its
+    # POST is checked for its origin, campaign/csrf.py), and the anti-bot timestamp is at most
+    # PAGE_CACHE_SECONDS old, well within FORM_MAX_AGE.
     return response
 
 

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Anonymous pages from the cache; Cache-Control for shared caches (campaign/cache.py).
+    # Outside the others, so that a hit skips them and a miss stores their final headers.
+    "campaign.cache.PageCacheMiddleware",
     # Content-Security-Policy (nonces) and Permissions-Policy (campaign/middleware.py).
     "campaign.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,7 +77,9 @@ MIDDLEWARE = [
     # Unreadable form bodies: 400/413 in the visitor's language, before CSRF reads them.
     "campaign.middleware.MalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Django's, leaving the public forms of cached pages to their cross-origin check
+    # (campaign/csrf.py).
+    "campaign.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,17 +123,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
+# Cache: Redis when REDIS_URL is set (required in production), local memory otherwise (the
+# embedded default). CACHE_KEY_PREFIX separates sites or runs sharing one Redis.
+CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "tv")
 if env.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env["REDIS_URL"],
-            "KEY_PREFIX": "tv",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # An outage must cost a page its cache, not a worker its timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# How long a shared cache (nginx, a CDN) and the page cache keep a public page; publishing
+# purges them, so a long time is safe (campaign/cache.py).
+PAGE_CACHE_SECONDS = int(env.get("PAGE_CACHE_SECONDS", "3600"))
+PAGE_CACHE_ENABLED = env.get("PAGE_CACHE_ENABLED", "true").lower() == "true"
+# Cookies that change a page for their holder: such requests bypass the page cache (the
+# gestures a visitor said they did, gestures/selectors.py DONE_COOKIE).
+PAGE_CACHE_PERSONAL_COOKIES = ["gestes_faits"]
+# Shown on every page: saving one purges every page (campaign/purge.py).
+PAGE_CACHE_PURGE_ALL_MODELS = [
+    "campaign.Navigation",
+    "campaign.CampaignSettings",
+    "gestures.GestureCategory",
+    "gestures.GestureSettings",
+    "stories.StoryTheme",
+]
 
 # Tasks: django-tasks with its database queue; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -285,14 +315,34 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
     }
 }
 
-# Frontend cache: purged on publish when a CDN is configured.
-if env.get("FRONTEND_CACHE_PURGE_URL"):
-    WAGTAILFRONTENDCACHE = {
-        "cdn": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": env["FRONTEND_CACHE_PURGE_URL"],
-        }
+# Frontend caches, purged on publish, unpublish, move and delete (campaign/purge.py): always
+# the application's page cache, plus the proxy or CDN FRONTEND_CACHE names. "nginx" (or
+# FRONTEND_CACHE_PURGE_URL alone, its older spelling): `PURGE <path>` with the page's Host to
+# that address (deploy/'s nginx answers with its purge module); "cloudflare" and "cloudfront":
+# Wagtail's backends, their credentials from the environment.
+WAGTAILFRONTENDCACHE = {"app": {"BACKEND": "campaign.cache.AppCacheBackend"}}
+FRONTEND_CACHE = env.get("FRONTEND_CACHE", "").strip().lower()
+if not FRONTEND_CACHE and env.get("FRONTEND_CACHE_PURGE_URL"):
+    FRONTEND_CACHE = "nginx"
+if FRONTEND_CACHE in ("nginx", "http"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env.get("FRONTEND_CACHE_PURGE_URL", "http://127.0.0.1:80"),
     }
+elif FRONTEND_CACHE == "cloudflare":
+    WAGTAILFRONTENDCACHE["cdn"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": env.get("CLOUDFLARE_BEARER_TOKEN", ""),
+        "ZONEID": env.get("CLOUDFLARE_ZONE_ID", ""),
+    }
+elif FRONTEND_CACHE == "cloudfront":
+    WAGTAILFRONTENDCACHE["cdn"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env.get("CLOUDFRONT_DISTRIBUTION_ID", ""),
+    }
+# Our French addresses have no prefix and the English ones translated slugs: the purge lists
+# both languages' real URLs itself; Wagtail's "/fr/ -> /en/" rewriting would only add wrong ones.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
 
 # Demo content: each app adds its own loader here; `load_demo` calls them in order, so that
 # campaign/ never imports an app.

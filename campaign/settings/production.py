@@ -20,6 +20,8 @@ SECRET_KEY = required("SECRET_KEY")
 SUPPRESSION_HASH_KEY = required("SUPPRESSION_HASH_KEY")
 ALLOWED_HOSTS = [h.strip() for h in required("ALLOWED_HOSTS").split(",") if h.strip()]
 required("DATABASE_URL")
+# Rate limits and the page cache must be shared by every worker: no per-process fallback.
+required("REDIS_URL")
 WAGTAILADMIN_BASE_URL = required("WAGTAILADMIN_BASE_URL")
 
 EMAIL_BACKEND = env.get("EMAIL_BACKEND", "anymail.backends.brevo.EmailBackend")

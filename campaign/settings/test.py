@@ -11,6 +11,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Many tests change content without publishing it and read the page again: they would read
+# the stored copy. The headers are still set; tests/campaign/test_page_cache.py and
+# test_purge.py turn the cache on.
+PAGE_CACHE_ENABLED = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -13,6 +14,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from campaign.csrf import cross_origin_protect
 from campaign.models import BasePage
 from campaign.routes import TranslatedRoutablePageMixin
 
@@ -46,6 +48,10 @@ class GesturePageQuerySet(PageQuerySet):
 GesturePageManager = PageManager.from_queryset(GesturePageQuerySet)
 
 
+# The categories' stylesheet, a sub-route of the catalogue (the same in both languages).
+COLOURS_ROUTE = "couleurs/"
+
+
 class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
     """The catalogue of the 100 gestures of one language, and the booklet."""
 
@@ -75,6 +81,21 @@ class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
     @path("")
     def catalogue(self, request):
         return self.render(request)
+
+    @path(COLOURS_ROUTE, name="colours")
+    def colours(self, request):
+        """The categories' colours as custom properties, a stylesheet shared by the catalogue
+        and the gesture pages (no inline <style>, so no CSP nonce in cached pages). Purged
+        with the catalogue, and with every page when a category is saved."""
+        from gestures import selectors
+
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        css = selectors.category_colours_css(locale_id=self.locale_id)
+        return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+    def get_cached_paths(self):
+        return ["/", "/" + COLOURS_ROUTE, "/" + self.reverse_subpage("booklet")]
 
     # Wagtail serves page paths made of [\w-]+/ segments only, hence no ".pdf" here; the
     # download keeps its file name through Content-Disposition.
@@ -216,6 +237,11 @@ class GesturePage(TranslatedRoutablePageMixin, BasePage):
         if errors:
             raise ValidationError(errors)
 
+    def get_listing_pages(self):
+        """The catalogue, home (the gesture of the month) and the stories that link to it."""
+        stories = [link.story for link in self.stories.select_related("story")]
+        return [self.get_parent(), self.get_home_page(), *stories]
+
     def get_context(self, request, *args, **kwargs):
         from gestures import selectors
 
@@ -228,6 +254,7 @@ class GesturePage(TranslatedRoutablePageMixin, BasePage):
         return self.render(request)
 
     @path(_("fait/"), name="done")
+    @cross_origin_protect  # the gesture page is cached: no CSRF token (campaign/csrf.py)
     def done(self, request):
         from gestures.views import gesture_done
 

@@ -174,6 +174,10 @@ class KitPage(BasePage):
     def in_season(self):
         return self.season == Season.ALL_YEAR or self.season in Season.current()
 
+    def get_listing_pages(self):
+        """The kits index and home (featured kits)."""
+        return [self.get_parent(), self.get_home_page()]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["kit_files"] = self.files.select_related("document").order_by("sort_order")

@@ -20,6 +20,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from campaign.blocks import BodyBlock
+from campaign.csrf import cross_origin_protect
 from campaign.models import BasePage
 from campaign.routes import TranslatedRoutablePageMixin
 from campaign.translated import translated_only
@@ -109,6 +110,10 @@ class StoryIndexPage(TranslatedRoutablePageMixin, BasePage):
     def stories(self):
         return translated_only(StoryPage.objects.live().public().child_of(self))
 
+    def get_cached_paths(self):
+        # The feed is purged with the list (campaign/purge.py).
+        return ["/", "/" + self.reverse_subpage("feed_route")]
+
     def get_context(self, request, *args, **kwargs):
         from stories.views import story_index_context
 
@@ -127,6 +132,7 @@ class StoryIndexPage(TranslatedRoutablePageMixin, BasePage):
         return StoryFeed(index=self)(request)
 
     @path(_("proposer-un-heros/"))
+    @cross_origin_protect  # the form's page is cached: no CSRF token (campaign/csrf.py)
     def nominate_route(self, request):
         from stories.views import nominate
 
@@ -326,6 +332,12 @@ class StoryPage(BasePage):
         if self.pk is not None:
             later |= Q(publication_date=self.publication_date, pk__gt=self.pk)
         return self.siblings().filter(later).order_by("publication_date", "pk").first()
+
+    def get_listing_pages(self):
+        """Home (latest stories), the story index and its feed, the gestures it illustrates
+        ("Ils l'ont fait")."""
+        gestures = [link.gesture for link in self.gesture_links.select_related("gesture")]
+        return [self.get_home_page(), self.get_parent(), *gestures]
 
     def get_context(self, request, *args, **kwargs):
         from stories.views import story_page_context

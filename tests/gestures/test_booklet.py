@@ -120,18 +120,3 @@ def test_outdated_booklet_is_served_while_the_new_one_is_drawn(
     new = services.booklet_get(language_code="fr")
     assert new != old and not default_storage.exists(old)
     assert "1. Un titre tout neuf" in outline_titles(default_storage.open(new).read())
-
-
-@pytest.mark.django_db
-def test_publishing_a_gesture_purges_its_catalogue(
-    settings, catalogue, categories, django_capture_on_commit_callbacks, monkeypatch
-):
-    purged = []
-    monkeypatch.setattr(
-        "wagtail.contrib.frontend_cache.utils.purge_page_from_cache",
-        lambda page, *args, **kwargs: purged.append(page.pk),
-    )
-    (page,) = add_gestures(catalogue, categories, [1])
-    with django_capture_on_commit_callbacks(execute=True):
-        page.save_revision().publish()
-    assert catalogue.pk in purged

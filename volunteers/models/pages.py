@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 
+from campaign.csrf import cross_origin_protect
 from campaign.models import BasePage
 from campaign.routes import TranslatedRoutablePageMixin
 
@@ -52,6 +53,7 @@ class VolunteerSignupPage(TranslatedRoutablePageMixin, BasePage):
         return self.search_description
 
     @path("")
+    @cross_origin_protect  # the page is cached: no CSRF token in it (campaign/csrf.py)
     def signup(self, request):
         from volunteers.views import signup_page_serve
 

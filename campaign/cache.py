@@ -1,0 +1,357 @@
+"""The application's page cache for anonymous visitors, the headers shared caches read, and
+the frontend-cache backend that purges it.
+
+`PageCacheMiddleware` serves anonymous GET/HEAD requests of public pages from Django's
+default cache (Redis in production, local memory on the embedded default). It is opt-in: a
+response is stored only when
+
+- its view marked it cacheable: Wagtail's pages served to anonymous visitors (the
+  `on_serve_page` hook in campaign/wagtail_hooks.py) and the views decorated with
+  `@cacheable` (the stories feed, sitemap.xml, robots.txt, the categories' stylesheet);
+- the request is a GET or HEAD outside /admin/ and /documents/, carries no `sessionid`
+  (staff, mairie users, visitors who unlocked a restricted page) and no `messages` cookie,
+  and its query string is at most MAX_QUERY_LENGTH characters (the site search is never
+  marked: its queries are unbounded and each one counts a hit);
+- the answer is a 200, not streamed, set no cookie, wrote nothing to the session, read the
+  CSRF token (`get_token` sets `request.META["CSRF_COOKIE_NEEDS_UPDATE"]`: a form's token must
+  never reach two people) or the CSP nonce (a replayed nonce is no nonce), queued no
+  message, and says nothing private about itself (`private`/`no-store`).
+
+The key is the host (without port), the path and the query string with its parameters
+sorted, plus two version tokens read in one round trip with `get_many`: the site-wide
+generation (a new token purges everything: menu, footer, settings, categories) and the
+path's own (a new token purges every query-string variant of that path: `?page=2`,
+`?theme=…`). Tokens outlive the entries they version (PAGE_CACHE_SECONDS + 60 s), so an
+expired token never brings an older entry back. No Vary-based variants: the language is in
+the path (`/` French, `/en/` English).
+
+Headers contract (the nginx of deploy/ relies on it): a response stored here carries
+`Cache-Control: public, max-age=0, s-maxage=<PAGE_CACHE_SECONDS>` and
+`X-Accel-Expires: <PAGE_CACHE_SECONDS>`, and no `Vary: Cookie` or `Vary: Accept-Language`;
+every other response gets `Cache-Control: private, no-cache`, or `no-store` in the admin and
+for visitors with a session, unless its view already said something stricter or marked a
+static file public (the favicon). `X-Page-Cache: hit|miss` says which path answered.
+
+When the cache fails (Redis down), the page is rendered uncached and one warning says so
+(the error's class, never the URL: some paths carry signed tokens); never a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.http.request import split_domain_port
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from wagtail.contrib.frontend_cache.backends import BaseBackend
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "pagecache"
+MAX_QUERY_LENGTH = 256
+EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/_util/")
+# Stored with the page; everything else (Set-Cookie, Date, Vary) is left out or rebuilt.
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Last-Modified",
+    "Content-Disposition",
+)
+
+
+def page_cache_enabled() -> bool:
+    return bool(getattr(settings, "PAGE_CACHE_ENABLED", True))
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 3600))
+
+
+def personal_cookies():
+    """Cookies that change what a page shows (PAGE_CACHE_PERSONAL_COOKIES: the gestures a
+    visitor said they did): a request carrying one is neither served from nor stored in the
+    cache."""
+    return getattr(settings, "PAGE_CACHE_PERSONAL_COOKIES", ())
+
+
+def mark_cacheable(response):
+    """Say that `response` may be stored for every anonymous visitor (the middleware still
+    checks the request and what the view did)."""
+    response.page_cacheable = True
+    return response
+
+
+def cacheable(view):
+    """A view whose anonymous answers are the same for everyone (feed, sitemap, robots.txt)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        return mark_cacheable(response)
+
+    return wrapped
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def normalised_query(query_string: str) -> str:
+    return urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
+
+
+def _host(host: str) -> str:
+    domain, _port = split_domain_port(host)
+    return (domain or host).lower()
+
+
+GENERATION_KEY = f"{KEY_PREFIX}:generation"
+
+
+def _path_key(host: str, path: str) -> str:
+    return f"{KEY_PREFIX}:path:{_digest(host + path)}"
+
+
+def _entry_key(generation, path_version, host, path, query) -> str:
+    return f"{KEY_PREFIX}:page:{generation}:{path_version}:{_digest(f'{host}{path}?{query}')}"
+
+
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
+def _cache_failed(what: str, exc: Exception) -> None:
+    logger.warning(
+        "page cache: cache unavailable during %s (%s); page served uncached",
+        what,
+        type(exc).__name__,
+    )
+
+
+def purge_all() -> None:
+    """A new generation: every stored page is forgotten (menu, footer, settings saved)."""
+    try:
+        cache.set(GENERATION_KEY, _token(), timeout=None)
+    except Exception as exc:  # noqa: BLE001
+        _cache_failed("purge", exc)
+
+
+def purge_paths(host: str, paths) -> None:
+    """Forget every stored variant (query strings included) of `paths` on `host`."""
+    timeout = page_cache_seconds() + 60
+    try:
+        cache.set_many({_path_key(_host(host), p): _token() for p in paths}, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001
+        _cache_failed("purge", exc)
+
+
+def purge_hosts(url_host: str) -> set[str]:
+    """The hosts a page of `url_host` may have been stored under: itself and every concrete
+    name of ALLOWED_HOSTS (one site answers on several names: the public one, 127.0.0.1
+    behind the proxy)."""
+    hosts = {_host(url_host)} if url_host else set()
+    for allowed in settings.ALLOWED_HOSTS:
+        if allowed and allowed != "*" and not allowed.startswith("."):
+            hosts.add(_host(allowed))
+    return hosts
+
+
+class AppCacheBackend(BaseBackend):
+    """Wagtail frontend-cache backend that purges this page cache (WAGTAILFRONTENDCACHE
+    always has it, beside the proxy's or CDN's backend)."""
+
+    def purge(self, url) -> None:
+        self.purge_batch([url])
+
+    def purge_batch(self, urls) -> None:
+        by_host: dict[str, set[str]] = {}
+        for url in urls:
+            parts = urlsplit(url)
+            for host in purge_hosts(parts.hostname or ""):
+                by_host.setdefault(host, set()).add(parts.path or "/")
+        for host, paths in by_host.items():
+            purge_paths(host, paths)
+
+
+# --- the middleware ---------------------------------------------------------------------------
+
+
+def _candidate(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(EXCLUDED_PREFIXES):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES:
+        return False
+    if any(name in request.COOKIES for name in personal_cookies()):
+        return False
+    return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+
+
+def _personal(request) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or request.path_info.startswith(
+        "/admin/"
+    )
+
+
+def _session_used(request) -> bool:
+    session = getattr(request, "session", None)
+    if session is None:
+        return False
+    if getattr(session, "modified", False):
+        return True
+    # Read without a cookie, a session is empty: nothing personal was shown.
+    return bool(getattr(session, "accessed", False) and not session.is_empty())
+
+
+def _messages_used(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    return bool(
+        getattr(storage, "_queued_messages", None) or getattr(storage, "_loaded_data", None)
+    )
+
+
+def personal(request, response) -> bool:
+    """Whether the answer holds something of this visitor's: a cookie it sets, the form's
+    CSRF token, a CSP nonce, the session or messages."""
+    return bool(
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or isinstance(getattr(request, "_csp_nonce", None), str)
+        or _session_used(request)
+        or _messages_used(request)
+    )
+
+
+def storable(request, response) -> bool:
+    """Whether `response` may be served to every anonymous visitor of this URL."""
+    if not getattr(response, "page_cacheable", False):
+        return False
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return False
+    if personal(request, response):
+        return False
+    control = response.get("Cache-Control", "")
+    return "private" not in control and "no-store" not in control
+
+
+def _strip_vary(response) -> None:
+    if not response.has_header("Vary"):
+        return
+    kept = [
+        v.strip()
+        for v in response["Vary"].split(",")
+        if v.strip() and v.strip().lower() not in ("cookie", "accept-language")
+    ]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    else:
+        del response["Vary"]
+
+
+def public_headers(response) -> None:
+    seconds = page_cache_seconds()
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
+    response["X-Accel-Expires"] = str(seconds)
+    if "Expires" in response:
+        del response["Expires"]
+    _strip_vary(response)
+
+
+def private_headers(request, response) -> None:
+    """Headers of a response the page cache does not store: nginx and CDNs must not either,
+    unless its view made it public and it holds nothing personal (the favicon, the
+    booklet's PDF)."""
+    if "X-Accel-Expires" in response:
+        del response["X-Accel-Expires"]
+    if _personal(request) or response.cookies:
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return
+    control = response.get("Cache-Control", "")
+    if control and "public" in control and personal(request, response):
+        del response["Cache-Control"]
+        control = ""
+    if not control:
+        patch_cache_control(response, private=True, no_cache=True)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _candidate(request):
+            response = self.get_response(request)
+            private_headers(request, response)
+            return response
+        if not page_cache_enabled():
+            response = self.get_response(request)
+            if storable(request, response):
+                public_headers(response)
+            else:
+                private_headers(request, response)
+            return response
+        host = _host(request.get_host())
+        path = request.path
+        query = normalised_query(request.META.get("QUERY_STRING", ""))
+        key = None
+        try:
+            versions = cache.get_many([GENERATION_KEY, _path_key(host, path)])
+            key = _entry_key(
+                versions.get(GENERATION_KEY, "0"),
+                versions.get(_path_key(host, path), "0"),
+                host,
+                path,
+                query,
+            )
+            stored = cache.get(key)
+        except Exception as exc:  # noqa: BLE001 - a cache outage never answers 500
+            _cache_failed("lookup", exc)
+            stored = None
+            key = None
+        if stored is not None:
+            return self._rebuild(stored)
+        response = self.get_response(request)
+        if not storable(request, response):
+            private_headers(request, response)
+            return response
+        public_headers(response)
+        response["X-Page-Cache"] = "miss"
+        if key is not None:
+            headers = [(h, response[h]) for h in STORED_HEADERS if h in response]
+            try:
+                cache.set(key, (response.content, headers), timeout=page_cache_seconds())
+            except Exception as exc:  # noqa: BLE001
+                _cache_failed("store", exc)
+        return response
+
+    def _rebuild(self, stored):
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        response.page_cacheable = True
+        public_headers(response)
+        response["X-Page-Cache"] = "hit"
+        return response
