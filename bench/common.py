@@ -19,6 +19,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var" / "bench"
 PYTHON = sys.executable
+CACHE_KEY_PREFIX = f"bench-{os.getpid()}-{time.time_ns()}"
 
 
 def production_env(database_url=None, **extra):
@@ -42,6 +43,10 @@ def production_env(database_url=None, **extra):
             "STATIC_ROOT": str(VAR / "static"),
             "MEDIA_ROOT": str(VAR / "media"),
             "LOG_LEVEL": "WARNING",
+            # Production requires Redis; this run's own key prefix, so that another run or a
+            # stale one never serves its cached pages.
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "CACHE_KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     )
     env.update(extra)

@@ -42,10 +42,12 @@ import functools
 import hashlib
 import logging
 import secrets
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -53,6 +55,14 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 logger = logging.getLogger(__name__)
+
+try:  # redis-py's errors: a refused connection, a time-out, a server gone mid-answer
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    CACHE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+except ImportError:  # pragma: no cover - redis is installed wherever REDIS_URL is set
+    CACHE_ERRORS = (OSError,)
 
 KEY_PREFIX = "pagecache"
 MAX_QUERY_LENGTH = 256
@@ -187,6 +197,57 @@ class AppCacheBackend(BaseBackend):
                 by_host.setdefault(host, set()).add(parts.path or "/")
         for host, paths in by_host.items():
             purge_paths(host, paths)
+
+
+# --- Redis that fails soft -------------------------------------------------------------------
+
+
+class FailSoftRedisCache(RedisCache):
+    """Django's RedisCache, except that reads and writes answer "nothing there" when Redis
+    cannot be reached, so that the site (Wagtail's site root paths, the menus, the page cache)
+    keeps serving from the database instead of answering 500. One warning per minute per
+    process says so. `incr`/`decr` still raise: the rate limiter (campaign/ratelimit.py)
+    catches the error, lets the request through and logs its own line."""
+
+    warn_every = 60.0
+    _last_warning = 0.0
+
+    def _failed(self, exc):
+        now = time.monotonic()
+        if now - FailSoftRedisCache._last_warning >= self.warn_every:
+            FailSoftRedisCache._last_warning = now
+            logger.warning(
+                "cache unavailable (%s): pages are served uncached and rate limits are open",
+                type(exc).__name__,
+            )
+
+    def _soft(name, default):  # noqa: N805 - builds the methods below
+        def method(self, *args, **kwargs):
+            try:
+                return getattr(RedisCache, name)(self, *args, **kwargs)
+            except CACHE_ERRORS as exc:
+                self._failed(exc)
+                return default() if callable(default) else default
+
+        method.__name__ = name
+        return method
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except CACHE_ERRORS as exc:
+            self._failed(exc)
+            return default
+
+    get_many = _soft("get_many", dict)
+    set = _soft("set", None)
+    set_many = _soft("set_many", list)
+    add = _soft("add", False)
+    touch = _soft("touch", False)
+    delete = _soft("delete", False)
+    delete_many = _soft("delete_many", None)
+    has_key = _soft("has_key", False)
+    del _soft
 
 
 # --- the middleware ---------------------------------------------------------------------------

@@ -98,7 +98,14 @@ def _flush(urls, everything):
         if everything:
             purge_everything()
         if urls:
-            PurgeBatch(urls).purge()
+            backends = get_backends()
+            if APP_BACKEND in backends:
+                # At once, in this process: the editor sees the change on the next request,
+                # whether or not a worker is running the task queue.
+                backends[APP_BACKEND].purge_batch(urls)
+            others = [name for name in backends if name != APP_BACKEND]
+            if others:
+                PurgeBatch(urls).purge(backends=others)  # a task: the worker sends it
     except Exception:  # the content is saved: a failed purge must not answer 500
         logger.exception("cache purge failed; cached copies expire after PAGE_CACHE_SECONDS")
 

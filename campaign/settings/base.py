@@ -129,7 +129,9 @@ CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "tv")
 if env.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering "nothing cached" when Redis is down, so that an
+            # outage costs the cache and not the site (campaign/cache.py).
+            "BACKEND": "campaign.cache.FailSoftRedisCache",
             "LOCATION": env["REDIS_URL"],
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             # An outage must cost a page its cache, not a worker its timeout.

@@ -8,6 +8,7 @@ import pytest
 
 from campaign.factories import ContentPageFactory
 from campaign.models import Navigation
+from gestures.factories import GestureCategoryFactory, GestureIndexPageFactory, GesturePageFactory
 from stories.factories import StoryIndexPageFactory, StoryPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,27 @@ def test_a_failing_purge_does_not_break_publishing(
         story.save_revision().publish()
     story.refresh_from_db()
     assert story.live
+
+
+def test_publishing_a_gesture_purges_its_catalogue_stylesheet_and_home(
+    client, home_page, english_home, locales, django_capture_on_commit_callbacks
+):
+    # Replaces gestures' own catalogue purge: GesturePage.get_listing_pages() says where
+    # a gesture is shown.
+    catalogue = GestureIndexPageFactory(parent=home_page)
+    english = catalogue.copy_for_translation(locales["en"])
+    english.slug = "gestures"
+    english.save_revision().publish()
+    category = GestureCategoryFactory(slug="aines")
+    gesture = GesturePageFactory(
+        parent=catalogue, category=category, number=7, slug="geste-7", live=False
+    )
+    _fill(client, ["/gestes/", "/gestes/couleurs/", "/"])
+    with django_capture_on_commit_callbacks(execute=True):
+        gesture.save_revision().publish()
+    purged = set(RecordingBackend.purged)
+    for url in ("/gestes/", "/gestes/couleurs/", "/en/gestures/", "/", "/en/", "/gestes/geste-7/"):
+        assert BASE + url in purged, url
+    catalogue_page = client.get("/gestes/")
+    assert catalogue_page["X-Page-Cache"] == "miss"
+    assert "geste 7" in catalogue_page.content.decode()

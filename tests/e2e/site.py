@@ -156,7 +156,13 @@ class LiveSite:
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
-        env.pop("REDIS_URL", None)
+        # Production requires Redis (rate limits and the page cache shared by the workers); a
+        # key prefix of this run's own, so that another run or a stale one never shares its
+        # cached pages.
+        env["REDIS_URL"] = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/0")
+        if not hasattr(self, "_cache_key_prefix"):
+            self._cache_key_prefix = f"e2e-{os.getpid()}-{self.port}-{time.time_ns()}"
+        env["CACHE_KEY_PREFIX"] = self._cache_key_prefix
         return env
 
     def manage(self, *args, timeout=600):
