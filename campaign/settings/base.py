@@ -77,9 +77,10 @@ MIDDLEWARE = [
     # Unreadable form bodies: 400/413 in the visitor's language, before CSRF reads them.
     "campaign.middleware.MalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Django's, leaving the public forms of cached pages to their cross-origin check
-    # (campaign/csrf.py).
-    "campaign.csrf.CsrfViewMiddleware",
+    # The public forms of cached pages check their origin instead of a token (campaign/csrf.py);
+    # every other view keeps Django's CSRF check.
+    "campaign.csrf.CrossOriginMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "BREVO_API_KEY": "xkeysib-not-a-real-key",
     "ANYMAIL_WEBHOOK_SECRET": "brevo:a-long-random-password",
     "SUPPRESSION_HASH_KEY": "q8Zt3LmV0pRk6YwN1sHc9DfJ2bXe5GuA",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -49,6 +50,8 @@ def test_production_settings_pass_the_deploy_check():
         "DATABASE_URL",
         "ANYMAIL_WEBHOOK_SECRET",
         "SUPPRESSION_HASH_KEY",
+        # Rate limits and the page cache must be shared by every worker.
+        "REDIS_URL",
     ],
 )
 def test_production_refuses_to_start_without_a_secret(missing):
