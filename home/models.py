@@ -1,8 +1,10 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
+from wagtail.models import Page
 from wagtail.search import index
 
 from campaign.blocks import BodyBlock
@@ -86,4 +88,28 @@ class HomePage(BasePage):
         context["featured_stories"] = sections.featured_stories(page=self, request=request)
         context["gesture_of_the_month"] = sections.gesture_of_the_month(page=self, request=request)
         context["featured_kits"] = sections.featured_kits(page=self, request=request)
+        context["cta_url"] = self.cta_url(request)
         return context
+
+    def cta_url(self, request):
+        """The address of the button's page in this page's language (its live translation,
+        else the page chosen), in one query: `cta_page.localized` took three."""
+        if not self.cta_page_id:
+            return None
+        pages = Page.objects.filter(
+            Q(pk=self.cta_page_id)
+            | Q(
+                translation_key__in=Page.objects.filter(pk=self.cta_page_id).values(
+                    "translation_key"
+                ),
+                locale_id=self.locale_id,
+                live=True,
+            )
+        )
+        by_pk = {page.pk: page for page in pages}
+        chosen = by_pk.get(self.cta_page_id)
+        translated = next(
+            (p for p in by_pk.values() if p.locale_id == self.locale_id and p.live), None
+        )
+        target = translated or chosen
+        return target.get_url(request) if target is not None else None

@@ -1,6 +1,7 @@
 """Read-only lookups other apps may call (home/ shows the latest stories)."""
 
 from campaign.translated import translated_only
+from campaign.visibility import public_only
 
 from .models import StoryPage, StoryTheme
 from .models.pages import localize_themes
@@ -10,7 +11,7 @@ def latest_stories(*, locale_id, limit=3):
     """The latest live, public stories of a language, ready for cards (portrait renditions,
     commune, themes in that language) in a fixed number of queries."""
     stories = list(
-        translated_only(StoryPage.objects.live().public())
+        translated_only(public_only(StoryPage.objects.live()))
         .filter(locale_id=locale_id)
         .for_cards()
         .newest_first()[:limit]

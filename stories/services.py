@@ -32,6 +32,7 @@ from wagtail.models import (
 
 from campaign import ratelimit
 from campaign.translated import translated_only
+from campaign.visibility import public_only
 
 from .models import Nomination, StoryIndexPage, StoryPage
 
@@ -189,7 +190,7 @@ def story_gestures(*, story, locale):
         return []
     keys = GesturePage.objects.filter(stories__story=story).values("translation_key")
     return list(
-        translated_only(GesturePage.objects.live().public())
+        translated_only(public_only(GesturePage.objects.live()))
         .filter(locale=locale, translation_key__in=keys)
         .order_by("number")
     )

@@ -3,16 +3,18 @@ routes of the story index page (see StoryIndexPage), so that both exist in every
 
 import json
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from wagtail.models import Locale
+from wagtail.images import get_image_model
 
 from campaign import ratelimit
 from campaign.geography.models import Commune, Department, Region
@@ -47,7 +49,7 @@ def _chosen(request, name, allowed):
 
 
 def story_index_context(*, index, request):
-    locale = Locale.get_active()
+    locale = index.locale_id  # an id: no query (Locale.get_active() cost one)
     all_stories = index.stories()
     themes, regions, departments = _filter_options(all_stories, locale)
     theme = _chosen(request, "theme", {t.slug for t in themes})
@@ -139,8 +141,27 @@ def _quote(value, safe="", encoding=None, errors=None):
     return quote(value, safe=safe, encoding=encoding, errors=errors)
 
 
+def _prefetch_portrait_renditions(story):
+    """The portrait (and share image) and all their renditions in two queries: the picture
+    at the top, the Open Graph image and the JSON-LD then read them without one each."""
+    ids = {pk for pk in (story.portrait_id, story.share_image_id) if pk}
+    if not ids:
+        return
+    images = {
+        image.pk: image
+        for image in get_image_model().objects.prefetch_renditions().filter(pk__in=ids)
+    }
+    if story.portrait_id in images:
+        story.portrait = images[story.portrait_id]
+    if story.share_image_id in images:
+        story.share_image = images[story.share_image_id]
+
+
 def story_page_context(*, story, request):
-    locale = Locale.get_active()
+    # The story's own locale (an id: no query; Locale.get_active() cost one) and the active
+    # language, the one Wagtail served the page in.
+    locale = story.locale_id
+    language = translation.get_language() or settings.LANGUAGE_CODE
     story_themes = list(story.themes.all())
     if story.commune_id:
         # One query for the commune and its department, shown in the header.
@@ -153,6 +174,7 @@ def story_page_context(*, story, request):
     story.display_themes = [by_key.get(t.translation_key, t) for t in story_themes]
     campaign = CampaignSettings.for_request(request)
     image_url = ""
+    _prefetch_portrait_renditions(story)
     share_image = story.get_share_image()
     if share_image:
         og = share_image.get_rendition("fill-1200x630|format-jpeg")
@@ -167,7 +189,7 @@ def story_page_context(*, story, request):
             _article_data(
                 story=story,
                 url=url,
-                language=locale.language_code,
+                language=language,
                 campaign_name=campaign.campaign_name,
                 image_url=image_url,
             )

@@ -1,14 +1,18 @@
 from django import template
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
 from django.urls import NoReverseMatch, translate_url
 from django.utils import translation
 
 from wagtail.models import Page
 
-from campaign.models import Navigation
+from campaign.models import NAVIGATION_CACHE_SECONDS, Navigation, navigation_cache_key
 from campaign.site_address import public_url
 
 register = template.Library()
+
+NOT_CACHED = object()
 
 
 class MenuLink:
@@ -18,52 +22,88 @@ class MenuLink:
         self.text, self.url = text, url
 
 
-def _menu_links(stream_values, language):
-    """Resolve the links of several StreamFields in the visitor's language, with one query
-    for every page they point to: a link to a French page leads to its live English
-    translation on the English site, whatever wagtail-localize stored."""
-    pages = [block.value.get("page") for stream in stream_values for block in stream]
-    keys = {page.translation_key for page in pages if page is not None}
-    localized = {}
-    if keys:
-        for page in Page.objects.filter(
-            translation_key__in=keys, locale__language_code=language, live=True
-        ):
-            localized[page.translation_key] = page
+def _menu_links(raw_streams, language, request):
+    """Resolve the links of several StreamFields in the visitor's language with one query
+    for every page they point to and their live translations (the raw stream data gives the
+    page ids: no per-stream bulk fetch of the chosen pages): a link to a French page leads to
+    its live English translation on the English site, whatever wagtail-localize stored."""
+    ids = {
+        block["value"].get("page")
+        for stream in raw_streams
+        for block in stream
+        if block.get("type") == "link" and block["value"].get("page")
+    }
+    chosen, localized = {}, {}
+    if ids:
+        pages = Page.objects.filter(
+            Q(pk__in=ids)
+            | Q(
+                translation_key__in=Page.objects.filter(pk__in=ids).values("translation_key"),
+                locale__language_code=language,
+                live=True,
+            )
+        ).select_related("locale")
+        for page in pages:
+            if page.pk in ids:
+                chosen[page.pk] = page
+            if page.live and page.locale.language_code == language:
+                localized[page.translation_key] = page
     result = []
-    for stream in stream_values:
+    for stream in raw_streams:
         links = []
         for block in stream:
-            page = block.value.get("page")
+            value = block.get("value") or {}
+            page = chosen.get(value.get("page"))
             if page is not None:
                 page = localized.get(page.translation_key, page)
-                links.append(MenuLink(block.value.get("label") or page.title, page.url))
-            elif block.value.get("link_url"):
-                url = block.value["link_url"]
-                links.append(MenuLink(block.value.get("label") or url, url))
+                links.append(MenuLink(value.get("label") or page.title, page.get_url(request)))
+            elif value.get("link_url"):
+                url = value["link_url"]
+                links.append(MenuLink(value.get("label") or url, url))
         result.append(links)
     return result
+
+
+def _build_navigation(language, request):
+    navs = {
+        nav.locale.language_code: nav
+        for nav in Navigation.objects.select_related("locale").filter(
+            locale__language_code__in=[language, settings.LANGUAGE_CODE]
+        )
+    }
+    nav = navs.get(language) or navs.get(settings.LANGUAGE_CODE)
+    if nav is None:
+        return None
+    header, footer = _menu_links(
+        [nav.header_links.raw_data, nav.footer_links.raw_data], language, request
+    )
+    return {
+        "header_links": [(link.text, link.url) for link in header],
+        "footer_links": [(link.text, link.url) for link in footer],
+        "footer_text": nav.footer_text,
+    }
 
 
 @register.simple_tag(takes_context=True)
 def campaign_navigation(context):
     """The header and footer of the active language (the French ones as a fallback), their
-    links resolved in the active language. Fetched once per request."""
+    links resolved in the active language. Once per request, from Django's cache when it
+    holds them (campaign.models drops them when a navigation or a page is saved)."""
     request = context.get("request")
     cache_owner = request if request is not None else context
     if not hasattr(cache_owner, "_campaign_navigation"):
         language = translation.get_language() or settings.LANGUAGE_CODE
-        navs = {
-            nav.locale.language_code: nav
-            for nav in Navigation.objects.select_related("locale").filter(
-                locale__language_code__in=[language, settings.LANGUAGE_CODE]
-            )
-        }
-        nav = navs.get(language) or navs.get(settings.LANGUAGE_CODE)
-        menu = None
-        if nav is not None:
-            header, footer = _menu_links([nav.header_links, nav.footer_links], language)
-            menu = {"header_links": header, "footer_links": footer, "footer_text": nav.footer_text}
+        key = navigation_cache_key(language)
+        menu = cache.get(key, NOT_CACHED)
+        if menu is NOT_CACHED:
+            menu = _build_navigation(language, request)
+            cache.set(key, menu, NAVIGATION_CACHE_SECONDS)
+        if menu is not None:
+            menu = {
+                "header_links": [MenuLink(text, url) for text, url in menu["header_links"]],
+                "footer_links": [MenuLink(text, url) for text, url in menu["footer_links"]],
+                "footer_text": menu["footer_text"],
+            }
         cache_owner._campaign_navigation = menu
     return cache_owner._campaign_navigation
 

@@ -24,6 +24,7 @@ from campaign.csrf import cross_origin_protect
 from campaign.models import BasePage
 from campaign.routes import TranslatedRoutablePageMixin
 from campaign.translated import translated_only
+from campaign.visibility import public_only
 
 from ..admin_forms import StoryPageForm
 from .snippets import StoryTheme
@@ -108,7 +109,7 @@ class StoryIndexPage(TranslatedRoutablePageMixin, BasePage):
         return self.search_description or self.introduction
 
     def stories(self):
-        return translated_only(StoryPage.objects.live().public().child_of(self))
+        return translated_only(public_only(StoryPage.objects.live()).child_of(self))
 
     def get_cached_paths(self):
         # The feed is purged with the list (campaign/purge.py).
@@ -290,22 +291,25 @@ class StoryPage(BasePage):
         match = Q(themes__slug__in=theme_slugs)
         if self.commune_id:
             match |= Q(commune__department_id=self.commune.department_id)
-        ids = (
-            translated_only(StoryPage.objects.live().public())
+        matching = (
+            translated_only(public_only(StoryPage.objects.live()))
             .filter(locale_id=self.locale_id)
             .exclude(pk=self.pk)
             .filter(match)
-            .newest_first()
-            .values_list("pk", flat=True)
-            .distinct()
         )
-        # Distinct ids first, then the cards: DISTINCT with ORDER BY on a joined table does
-        # not mix well on PostgreSQL.
-        ids = list(dict.fromkeys(ids))[:RELATED_STORIES]
-        return list(StoryPage.objects.filter(pk__in=ids).for_cards().newest_first())
+        # The matching ids as a subquery (the theme join may repeat a story: IN does not),
+        # the cards ordered and cut outside it: one query where listing the ids first took
+        # two.
+        return list(
+            StoryPage.objects.filter(pk__in=matching.values("pk"))
+            .for_cards()
+            .newest_first()[:RELATED_STORIES]
+        )
 
     def siblings(self):
-        return translated_only(StoryPage.objects.live().public()).sibling_of(self, inclusive=False)
+        return translated_only(public_only(StoryPage.objects.live())).sibling_of(
+            self, inclusive=False
+        )
 
     def previous_story(self):
         """The story published just before this one. A story without a date yet (a draft

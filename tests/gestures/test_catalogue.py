@@ -10,7 +10,7 @@ from .conftest import add_gestures
 # The catalogue's queries: site and locale resolution, routing through the home page to the
 # catalogue, view restrictions, settings, navigation and language links, plus ONE query for
 # all the gestures with their categories and counters. The same with 12 gestures or 100.
-CATALOGUE_QUERIES = 12
+CATALOGUE_QUERIES = 10
 
 
 def _items(html):

@@ -13,8 +13,8 @@ from stories.factories import StoryIndexPageFactory, StoryPageFactory
 # the language links, the sections (stories: 2 when there are none; with stories, their
 # portraits, renditions, themes and the index link). A fixed number whatever the content
 # (see test below).
-HOME_PAGE_QUERIES = 13
-HOME_PAGE_QUERIES_WITH_NAVIGATION = 21
+HOME_PAGE_QUERIES = 10
+HOME_PAGE_QUERIES_WITH_NAVIGATION = 15
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from stories.factories import StoryPageFactory
 # navigation and language links, the commune with its department, the themes, the
 # gestures, related stories (ids, cards, portraits with renditions, themes), previous and
 # next, the portrait and the Open Graph rendition. Fixed whatever the content.
-STORY_PAGE_QUERIES = 30
+STORY_PAGE_QUERIES = 23
 
 
 def _json_ld(html):

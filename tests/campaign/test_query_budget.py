@@ -1,0 +1,190 @@
+"""The SQL queries of every public page type, uncached (Django's cache cleared before the
+request: no menu, setting or site root from an earlier visitor), with little content and
+with a lot: the count must not grow with the content (issue 14). The second request of a
+visitor shows what the per-process caches save."""
+
+import json
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from campaign.factories import ContentPageFactory
+from campaign.models import Navigation
+from gestures.factories import GestureCategoryFactory, GestureIndexPageFactory
+from kits.factories import KitIndexPageFactory, KitPageFactory
+from stories.factories import StoryIndexPageFactory, StoryPageFactory
+from stories.models import StoryPage
+from tests.gestures.conftest import add_gestures
+from volunteers.factories import VolunteerSignupPageFactory
+
+# The goal of issue 14: no public page above it, uncached.
+BUDGET = 12
+
+# Uncached queries per page, measured with both sizes of content. Every one is the same with
+# 3 or 40 stories, 10 or 100 gestures, 2 or 8 kits, 3 or 12 menu links. Every page but the
+# 404 is still above the budget: that is work left (docs/PERFORMANCE.md, "Issue 14 —
+# uncached pages"). "/en/" is the English home page without English sections.
+UNCACHED = {
+    "/": 20,
+    "/en/": 15,
+    "/histoires/": 21,
+    "/histoires/?page=2": 21,
+    "STORY": 24,
+    "/gestes/": 14,
+    "GESTURE": 20,
+    "/heure-civique/": 14,
+    "/kits/": 14,
+    "KIT": 16,
+    "/a-propos/": 13,
+    "/recherche/?q=voisins": 17,
+}
+
+
+def _count(client, path, *, clear=True, status=200):
+    if clear:
+        cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == status, path
+    return len(ctx.captured_queries)
+
+
+def _navigation(home_page, pages, n):
+    links = [
+        {"type": "link", "value": {"label": "", "page": pages[i % len(pages)].pk, "link_url": ""}}
+        for i in range(n)
+    ]
+    nav, _created = Navigation.objects.get_or_create(locale=home_page.locale)
+    nav.header_links = json.dumps(links[:7])
+    nav.footer_links = json.dumps(links)
+    nav.save()
+
+
+def _grow(site, *, stories, gestures, kits, links):
+    """Add content up to the given sizes."""
+    index = site["story_index"]
+    for _ in range(stories - StoryPage.objects.child_of(index).count()):
+        StoryPageFactory(parent=index)
+    have = site["gestures"]
+    site["gestures"] = have + add_gestures(
+        site["catalogue"], site["categories"], range(len(have) + 1, gestures + 1)
+    )
+    for n in range(len(site["kits"]), kits):
+        site["kits"].append(KitPageFactory(parent=site["kit_index"], slug=f"kit-{n}"))
+    _navigation(site["home"], site["content"], links)
+
+
+@pytest.fixture
+def site(home_page):
+    categories = [
+        GestureCategoryFactory(name=f"Catégorie {n}", slug=f"categorie-{n}") for n in range(3)
+    ]
+    content = [
+        ContentPageFactory(parent=home_page, title=f"Page {n}", slug=f"page-{n}") for n in range(3)
+    ]
+    content.append(ContentPageFactory(parent=home_page, title="À propos", slug="a-propos"))
+    site = {
+        "home": home_page,
+        "content": content,
+        "categories": categories,
+        "story_index": StoryIndexPageFactory(parent=home_page),
+        "catalogue": GestureIndexPageFactory(parent=home_page),
+        "kit_index": KitIndexPageFactory(parent=home_page, slug="kits"),
+        "signup": VolunteerSignupPageFactory(parent=home_page),
+        "gestures": [],
+        "kits": [],
+    }
+    _grow(site, stories=3, gestures=10, kits=2, links=3)
+    return site
+
+
+def _paths(site):
+    story = StoryPage.objects.live().child_of(site["story_index"]).first()
+    return {
+        path: {
+            "STORY": story.url,
+            "GESTURE": site["gestures"][0].url,
+            "KIT": site["kits"][0].url,
+        }.get(path, path)
+        for path in UNCACHED
+    }
+
+
+def _measure(client, site):
+    figures = {}
+    for name, path in _paths(site).items():
+        client.get(path)  # the first visitor makes the renditions
+        figures[name] = _count(client, path)
+    return figures
+
+
+@pytest.mark.django_db
+def test_every_public_page_runs_as_many_queries_with_little_or_much_content(client, site):
+    small = _measure(client, site)
+    _grow(site, stories=40, gestures=100, kits=8, links=12)
+    large = _measure(client, site)
+    assert small == large == UNCACHED
+
+
+@pytest.mark.django_db
+def test_a_second_visit_reads_the_menus_and_site_roots_from_the_cache(client, site):
+    _grow(site, stories=3, gestures=10, kits=2, links=12)
+    for name, path in _paths(site).items():
+        client.get(path)  # the first visitor makes the renditions and the settings row
+        uncached = _count(client, path)
+        # At least the navigation (2 queries) and Wagtail's site root paths (2) come from
+        # the cache.
+        assert _count(client, path, clear=False) <= uncached - 4, name
+
+
+@pytest.mark.django_db
+def test_404_runs_a_bounded_number_of_queries(client, site):
+    client.get("/nexiste-pas/")  # the first visitor creates the settings row
+    small = _count(client, "/nexiste-pas/", status=404)
+    _grow(site, stories=40, gestures=100, kits=8, links=12)
+    assert _count(client, "/nexiste-pas/", status=404) == small <= BUDGET
+
+
+@pytest.mark.django_db
+def test_the_cached_menu_shows_a_change_on_the_next_page_view(client, site):
+    _navigation(site["home"], site["content"], 3)
+    html = client.get("/").content.decode()
+    assert ">Page 1</a>" in html
+    client.get("/")  # now served from the cache
+    nav = Navigation.objects.get(locale=site["home"].locale)
+    links = [
+        {"type": "link", "value": {"label": "Nous rejoindre", "page": None, "link_url": "/x/"}}
+    ]
+    nav.header_links = json.dumps(links)
+    nav.save()
+    html = client.get("/").content.decode()
+    assert ">Nous rejoindre</a>" in html
+    # A linked page renamed and published: its new title shows at once.
+    page = site["content"][1]
+    _navigation(site["home"], [page], 1)
+    client.get("/")
+    page.title = "Page renommée"
+    page.save_revision().publish()
+    assert ">Page renommée</a>" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_listings_leave_out_private_sections_in_their_one_query(client, site):
+    # campaign.visibility.public_only replaced Wagtail's .public() (a query of its own each
+    # time): a story under a restricted section must still never be listed.
+    private = StoryPageFactory(parent=site["story_index"], title="Histoire privée")
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    html = client.get("/").content.decode()
+    assert "Histoire privée" not in html
+    html = client.get("/histoires/").content.decode()
+    assert "Histoire privée" not in html
+    public = StoryPage.objects.live().child_of(site["story_index"]).exclude(pk=private.pk)
+    html = client.get(public.first().url).content.decode()
+    assert "Histoire privée" not in html
