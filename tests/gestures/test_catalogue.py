@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,7 +17,7 @@ CATALOGUE_QUERIES = 10
 def _items(html):
     """The numbers of the gestures shown (not hidden) in the catalogue's HTML."""
     shown = []
-    for match in re.finditer(r'<li class="gesture-list__item" id="geste-(\d+)"([^>]*)>', html):
+    for match in re.finditer(r'<li class="gesture-list__item[^"]*" id="geste-(\d+)"([^>]*)>', html):
         if " hidden" not in match.group(2):
             shown.append(int(match.group(1)))
     return shown
@@ -40,7 +41,9 @@ def test_catalogue_lists_every_gesture_with_its_anchor_and_link(client, gestures
         assert client.get(f"/gestes/geste-{gesture.number}/").status_code == 200
     assert "12 gestes correspondent à votre choix." in html
     assert 'src="/static/js/gestures.js" defer' in html
-    assert 'media="print"' in html and "gestures-print.css" in html
+    # The catalogue's paper rules are in the site's one stylesheet (issue 14).
+    css = (settings.BASE_DIR / "static/css/site.css").read_text()
+    assert ".gesture-list__item { break-inside: avoid;" in css.split("@media print {", 1)[1]
 
 
 @pytest.mark.django_db
