@@ -166,13 +166,17 @@ class FirstLoad:
         cdp.on("Network.responseReceived", self._received)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.loadingFailed", lambda e: self.failed.append(e))
+        cdp.on("Network.requestServedFromCache", self._from_cache)
         cdp.send("Network.enable")
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         self.response = self.page.goto(live_site.url(path), wait_until="networkidle")
         self.facts = self.page.evaluate(PAGE_FACTS_JS)
         # The load is over: what the page fetches from here on (lazy images scrolled into
-        # view) is not part of the first load.
-        self.first_load = {rid: dict(r) for rid, r in self.requests.items()}
+        # view) is not part of the first load. The cache starts empty (a new context), but a
+        # file asked for twice in one load (the logo, also the tab's icon) is taken from the
+        # cache the second time: that is no request on the network.
+        self.first_load = {
+            rid: dict(r) for rid, r in self.requests.items() if not r.get("from_cache")
+        }
 
     def _sent(self, event):
         self.requests.setdefault(event["requestId"], {})["url"] = event["request"]["url"]
@@ -184,6 +188,11 @@ class FirstLoad:
         entry["mime"] = event["response"]["mimeType"]
         entry["status"] = event["response"]["status"]
         entry.setdefault("url", event["response"]["url"])
+        if event["response"].get("fromDiskCache") or event["response"].get("fromPrefetchCache"):
+            entry["from_cache"] = True
+
+    def _from_cache(self, event):
+        self.requests.setdefault(event["requestId"], {})["from_cache"] = True
 
     def _finished(self, event):
         self.requests.setdefault(event["requestId"], {})["bytes"] = event["encodedDataLength"]
