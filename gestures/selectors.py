@@ -3,7 +3,7 @@ number of gestures. Other apps (home, the monthly mailing) use these functions."
 
 from urllib.parse import urlencode
 
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -237,22 +237,44 @@ def gesture_page_context(*, page, request):
     """What a gesture page shows besides its own fields: its category, its neighbours by
     number, its counter, its stories and the sign-up link. A fixed number of queries."""
     siblings = translated_only(GesturePage.objects.live()).filter(locale_id=page.locale_id)
-    category = page.category
     done = done_numbers(request=request)
-    count = (
-        GestureCounter.objects.filter(translation_key=page.translation_key)
-        .values_list("count", flat=True)
-        .first()
-    )
-    # A page being created and previewed in the admin has no URL or parent yet.
-    catalogue_url = (page.get_parent().url or "") if page.path else ""
+    # The category and the gesture's counter in one query.
+    counter = GestureCounter.objects.filter(translation_key=page.translation_key).order_by("pk")
+    category = GestureCategory.objects.annotate(
+        gesture_done_count=Subquery(counter.values("count")[:1])
+    ).get(pk=page.category_id)
+    page.category = category
+    count = category.gesture_done_count
+    # A page being created and previewed in the admin has no URL or parent yet. The parent's
+    # address is the page's without its slug: no query for the parent.
+    url = page.url if page.path else None
+    if url and url.endswith(f"/{page.slug}/"):
+        catalogue_url = url[: -len(page.slug) - 1]
+    else:
+        catalogue_url = (page.get_parent().url or "") if page.path else ""
+    # The neighbours by number, both in one query (a subquery finds each one's number).
+    previous_number = siblings.filter(number__lt=page.number).order_by("-number")
+    next_number = siblings.filter(number__gt=page.number).order_by("number")
+    neighbours = {
+        gesture.number: gesture
+        for gesture in siblings.filter(
+            Q(number=Subquery(previous_number.values("number")[:1]))
+            | Q(number=Subquery(next_number.values("number")[:1]))
+        )
+    }
+    previous_gesture = next_gesture = None
+    for number, gesture in neighbours.items():
+        if number < page.number:
+            previous_gesture = gesture
+        elif number > page.number:
+            next_gesture = gesture
     return {
         "category": category,
         "category_list": [category],
         "catalogue_url": catalogue_url,
         "category_colours_url": category_colours_url(catalogue_url=catalogue_url),
-        "previous_gesture": siblings.filter(number__lt=page.number).order_by("-number").first(),
-        "next_gesture": siblings.filter(number__gt=page.number).order_by("number").first(),
+        "previous_gesture": previous_gesture,
+        "next_gesture": next_gesture,
         "done_count": count or 0,
         "already_done": page.number in done,
         "done_url": page.url + page.reverse_subpage("done") if page.url else "",

@@ -17,7 +17,8 @@ from campaign.factories import ContentPageFactory
 from campaign.models import Navigation
 from gestures.factories import GestureCategoryFactory, GestureIndexPageFactory
 from kits.factories import KitIndexPageFactory, KitPageFactory
-from stories.factories import StoryIndexPageFactory, StoryPageFactory
+from kits.models import KitPage
+from stories.factories import PortraitFactory, StoryIndexPageFactory, StoryPageFactory
 from stories.models import StoryPage
 from tests.gestures.conftest import add_gestures
 from volunteers.factories import VolunteerSignupPageFactory
@@ -36,7 +37,7 @@ UNCACHED = {
     "/histoires/?page=2": 21,
     "STORY": 24,
     "/gestes/": 14,
-    "GESTURE": 20,
+    "GESTURE": 18,
     "/heure-civique/": 14,
     "/kits/": 14,
     "KIT": 16,
@@ -188,3 +189,22 @@ def test_listings_leave_out_private_sections_in_their_one_query(client, site):
     public = StoryPage.objects.live().child_of(site["story_index"]).exclude(pk=private.pk)
     html = client.get(public.first().url).content.decode()
     assert "Histoire privée" not in html
+
+
+@pytest.mark.django_db
+def test_kit_covers_in_three_formats_cost_as_many_queries_for_2_or_8_kits(client, site):
+    def with_covers():
+        for kit in site["kits"]:
+            KitPage.objects.filter(pk=kit.pk).update(cover_image=PortraitFactory())
+
+    with_covers()
+    client.get("/kits/")  # the first visitor makes the renditions
+    html = client.get("/kits/").content.decode()
+    for media_type in ("image/avif", "image/webp"):
+        assert html.count(f'type="{media_type}"') == 2
+    small = _count(client, "/kits/")
+    _grow(site, stories=3, gestures=10, kits=8, links=3)
+    with_covers()
+    client.get("/kits/")
+    # The covers' renditions of every format and size: one query for all the kits.
+    assert _count(client, "/kits/") == small == UNCACHED["/kits/"] + 1

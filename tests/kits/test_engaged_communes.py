@@ -107,7 +107,7 @@ def test_engaged_communes_are_grouped_with_counts_in_a_fixed_number_of_queries(
     _engage(melun)
     url = reverse("kits:engaged_communes")
     client.get(url)  # warm the site caches
-    with django_assert_num_queries(4) as small:
+    with django_assert_num_queries(3) as small:
         client.get(url)
     marne = DepartmentFactory()
     for index in range(5):
