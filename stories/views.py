@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
 from campaign import ratelimit
-from campaign.geography.models import Commune, Department, Region
+from campaign.geography.models import Commune, Department
 from campaign.models import CampaignSettings
 from campaign.site_address import public_url
 
@@ -32,12 +32,19 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 def _filter_options(stories, locale):
     """The themes (in `locale`), regions and departments that have at least one story in
-    this list, each in one query. Themes match on their translation key: an English story
+    this list, in two queries. Themes match on their translation key: an English story
     may point at French themes (see localize_themes)."""
     keys = StoryTheme.objects.filter(stories__in=stories).values("translation_key")
     themes = list(StoryTheme.objects.filter(locale=locale, translation_key__in=keys))
-    regions = list(Region.objects.filter(communes__stories__in=stories).distinct())
-    departments = list(Department.objects.filter(communes__stories__in=stories).distinct())
+    # The regions are those of the departments (a commune's region is its department's):
+    # one query for both.
+    departments = list(
+        Department.objects.filter(communes__stories__in=stories).select_related("region").distinct()
+    )
+    regions = sorted(
+        {department.region for department in departments if department.region is not None},
+        key=lambda region: region.name,
+    )
     return themes, regions, departments
 
 

@@ -33,8 +33,8 @@ BUDGET = 12
 UNCACHED = {
     "/": 20,
     "/en/": 15,
-    "/histoires/": 21,
-    "/histoires/?page=2": 21,
+    "/histoires/": 20,
+    "/histoires/?page=2": 20,
     "STORY": 24,
     "/gestes/": 14,
     "GESTURE": 18,

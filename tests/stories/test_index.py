@@ -9,7 +9,7 @@ from stories.factories import StoryPageFactory
 # links, the filter options (themes, regions, departments), the count, the page of stories
 # with their portraits, renditions and themes, and the themes of the active language.
 # The same whether the page shows 3 stories or 12 (see the test below).
-INDEX_QUERIES = 17
+INDEX_QUERIES = 16
 
 
 def _get(client, url):
