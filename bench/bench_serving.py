@@ -154,6 +154,7 @@ def nginx(*, upstream_port, static_root, media_root, saved_root):
             "PATH": os.environ["PATH"],
             "TV_SERVER_NAME": "127.0.0.1",
             "TV_LISTEN": f"127.0.0.1:{proxy_port}",
+            "TV_PURGE_LISTEN": f"127.0.0.1:{free_port()}",
             "TV_UPSTREAM": f"127.0.0.1:{upstream_port}",
             "TV_STATIC_ROOT": str(static_root),
             "TV_MEDIA_ROOT": str(media_root),

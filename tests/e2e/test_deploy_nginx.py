@@ -32,6 +32,7 @@ class Nginx:
     def __init__(self, name, *, upstream, static_root, media_root):
         self.dir = OUT / f"nginx-{name}"
         self.port = _free_port()
+        self.purge_port = _free_port()
         self.upstream = upstream
         self.static_root = static_root
         self.media_root = media_root
@@ -42,6 +43,7 @@ class Nginx:
             "PATH": os.environ["PATH"],
             "TV_SERVER_NAME": "127.0.0.1 localhost",
             "TV_LISTEN": f"127.0.0.1:{self.port}",
+            "TV_PURGE_LISTEN": f"127.0.0.1:{self.purge_port}",
             "TV_UPSTREAM": self.upstream,
             "TV_STATIC_ROOT": str(self.static_root),
             "TV_MEDIA_ROOT": str(self.media_root),
@@ -233,7 +235,7 @@ def test_wagtails_purge_reaches_the_entry_an_https_visitor_filled(contract_nginx
     assert (
         contract_nginx.request("/public/g?page=2", host="localhost")[1]["x-cache-status"] == "HIT"
     )
-    HTTPBackend({"LOCATION": f"http://127.0.0.1:{contract_nginx.port}"}).purge(
+    HTTPBackend({"LOCATION": f"http://127.0.0.1:{contract_nginx.purge_port}"}).purge(
         "https://localhost/public/g?page=2"
     )
     assert (
@@ -260,7 +262,7 @@ def deployed(live_site):
         {
             "MEDIA_ACCEL_REDIRECT": "true",
             "FRONTEND_CACHE": "nginx",
-            "FRONTEND_CACHE_PURGE_URL": f"http://127.0.0.1:{nginx.port}",
+            "FRONTEND_CACHE_PURGE_URL": f"http://127.0.0.1:{nginx.purge_port}",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": "2",
         }
