@@ -87,6 +87,8 @@ def production_env(database, label="current"):
         STATIC_ROOT=str(VAR / f"static-render-{label}"),
         MEDIA_ROOT=str(VAR / "media-render"),
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        # The page cache (campaign/cache.py) would store every render: the render is measured.
+        PAGE_CACHE_ENABLED="false",
         # A database of its own: the worker clears the cache before every render.
         REDIS_URL=os.environ.get("BENCH_RENDER_REDIS_URL", "redis://127.0.0.1:6379/13"),
     )
