@@ -3,8 +3,8 @@ number of gestures. Other apps (home, the monthly mailing) use these functions."
 
 from urllib.parse import urlencode
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Mod, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -307,14 +307,19 @@ def gesture_of_the_month(*, locale, site=None, request=None, today=None):
         ).first()
         if chosen is not None:
             return chosen
-    candidates = list(
-        published.filter(heure_civique=True).order_by("number").values_list("pk", flat=True)
-    )
-    if not candidates:
-        return None
+    # The rotation in one query: each candidate's position in number order and their total,
+    # as window functions, keep the one whose position is this month's index.
     today = today or timezone.localdate()
-    chosen_pk = candidates[(today.year * 12 + today.month) % len(candidates)]
-    return published.get(pk=chosen_pk)
+    month_index = today.year * 12 + today.month
+    return (
+        published.filter(heure_civique=True)
+        .annotate(
+            position=Window(RowNumber(), order_by=F("number").asc()),
+            total=Window(Count("pk")),
+        )
+        .filter(position=Mod(Value(month_index), F("total")) + 1)
+        .first()
+    )
 
 
 __all__ = [

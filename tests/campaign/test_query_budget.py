@@ -31,7 +31,7 @@ BUDGET = 12
 # 404 is still above the budget: that is work left (docs/PERFORMANCE.md, "Issue 14 —
 # uncached pages"). "/en/" is the English home page without English sections.
 UNCACHED = {
-    "/": 20,
+    "/": 19,
     "/en/": 15,
     "/histoires/": 20,
     "/histoires/?page=2": 20,
