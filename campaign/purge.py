@@ -25,7 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 
-from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
+from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
+from wagtail.contrib.frontend_cache.utils import get_backends
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
@@ -37,6 +38,8 @@ from .site_address import public_url, rebase
 logger = logging.getLogger(__name__)
 
 APP_BACKEND = "app"
+# The task queue of the proxy's or CDN's purges (settings.TASKS' QUEUES).
+PURGE_QUEUE = "cache"
 
 
 def _translations(page):
@@ -105,7 +108,11 @@ def _flush(urls, everything):
                 backends[APP_BACKEND].purge_batch(urls)
             others = [name for name in backends if name != APP_BACKEND]
             if others:
-                PurgeBatch(urls).purge(backends=others)  # a task: the worker sends it
+                # A task on the purge queue: a worker of its own sends it (deploy/systemd's
+                # tousvoisins-worker-cache), never behind a mailing's batches.
+                purge_urls_from_cache_task.using(queue_name=PURGE_QUEUE).enqueue(
+                    sorted(urls), None, others
+                )
     except Exception:  # the content is saved: a failed purge must not answer 500
         logger.exception("cache purge failed; cached copies expire after PAGE_CACHE_SECONDS")
 
@@ -125,7 +132,7 @@ def purge_everything() -> None:
     """A new page-cache generation now; the proxy's or CDN's copies through a task."""
     page_cache.purge_all()
     if [name for name in get_backends() if name != APP_BACKEND]:
-        purge_live_pages.enqueue()
+        purge_live_pages.using(queue_name=PURGE_QUEUE).enqueue()
 
 
 def live_page_urls() -> set[str]:
@@ -139,8 +146,6 @@ def live_page_urls() -> set[str]:
 def purge_live_pages():
     """Purge every live page (and its feeds), the sitemap and robots.txt from the proxy or
     CDN, in one batch; the application's cache already has a new generation."""
-    from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
-
     urls = sorted(live_page_urls())
     backends = [name for name in get_backends() if name != APP_BACKEND]
     if backends:

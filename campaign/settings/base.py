@@ -164,7 +164,15 @@ PAGE_CACHE_PURGE_ALL_MODELS = [
 ]
 
 # Tasks: django-tasks with its database queue; `manage.py db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" (emails, mailings, posters, indexing) and "cache" (the proxy's or
+# CDN's purges, campaign/purge.py), so that a publish is purged within seconds even while a
+# mailing keeps the default queue's workers busy; deploy/systemd runs a worker for each.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "cache"],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

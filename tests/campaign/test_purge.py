@@ -193,3 +193,26 @@ def test_publishing_a_gesture_purges_its_catalogue_stylesheet_and_home(
     catalogue_page = client.get("/gestes/")
     assert catalogue_page["X-Page-Cache"] == "miss"
     assert "geste 7" in catalogue_page.content.decode()
+
+
+def test_the_proxys_purge_is_a_task_on_the_purge_queue(
+    indexes, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Never behind a mailing's batches on the default queue: the purge worker of
+    deploy/systemd takes it (a publish must show through the proxy within seconds)."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    queues = []
+    enqueue = ImmediateBackend.enqueue
+
+    def recording(self, task, args, kwargs):
+        queues.append((task.name, task.queue_name))
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", recording)
+    french_index, _english_index = indexes
+    story = StoryPageFactory(parent=french_index, title="Lucien, le facteur à vélo", live=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save_revision().publish()
+    assert ("purge_urls_from_cache_task", "cache") in queues, queues
+    assert BASE + "/histoires/" in RecordingBackend.purged

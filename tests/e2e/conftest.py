@@ -92,6 +92,15 @@ def live_site():
 
 
 @pytest.fixture(scope="session")
+def deployed(live_site):
+    """The site behind deploy/'s nginx (tests/e2e/nginx.py), started once per run."""
+    from .nginx import deployed_site
+
+    with deployed_site(live_site) as nginx:
+        yield nginx
+
+
+@pytest.fixture(scope="session")
 def playwright_instance():
     from playwright.sync_api import sync_playwright
 

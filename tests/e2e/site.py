@@ -234,7 +234,7 @@ class LiveSite:
                     "manage.py",
                     "db_worker",
                     "--queue-name",
-                    "*",
+                    "default",
                     "--interval",
                     "0.2",
                     "--no-startup-delay",
