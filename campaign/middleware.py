@@ -37,6 +37,8 @@ from django.shortcuts import render
 
 from csp.middleware import CSPMiddleware
 
+from .csp import recorded_hashes
+
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -145,6 +147,12 @@ class SecurityHeadersMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if _is_admin(request) and not report_only:
             parts.replace = {**(parts.replace or {}), **settings.CSP_ADMIN_REPLACE}
+        hashes = recorded_hashes(request)
+        if hashes:
+            # Inline styles of the page, by hash (campaign/csp.py): cacheable, unlike a nonce.
+            update = dict(parts.update or {})
+            update["style-src"] = [*update.get("style-src", []), *hashes]
+            parts.update = update
         return parts
 
 

@@ -15,7 +15,6 @@ from campaign.translated import translated_only
 
 from .choices import AUDIENCE_CHOICES, TIME_CHOICES
 from .models import GestureCategory, GestureCounter, GesturePage, GestureSettings
-from .models.pages import COLOURS_ROUTE
 
 DONE_COOKIE = "gestes_faits"
 DONE_COOKIE_SALT = "gestures.done"
@@ -159,7 +158,6 @@ def catalogue_for(*, index_page, params):
         "sort": sort,
         "visible_count": sum(1 for g in gestures if g.visible),
         "booklet_url": (index_page.url or "") + index_page.reverse_subpage("booklet"),
-        "category_colours_url": category_colours_url(catalogue_url=index_page.url),
     }
 
 
@@ -220,19 +218,6 @@ def signup_url_for(*, page, category, request=None):
     return f"{signup.url}?{urlencode({'interet': category.slug})}"
 
 
-def category_colours_url(*, catalogue_url):
-    """The categories' stylesheet of a catalogue (GestureIndexPage.colours): a file, not an
-    inline <style>, so that cached pages carry no CSP nonce."""
-    return (catalogue_url + COLOURS_ROUTE) if catalogue_url else ""
-
-
-def category_colours_css(*, locale_id):
-    """`.category-<slug>{--category-colour:#rrggbb}` for each category of a language. Slugs
-    and colours are validated by the model ([a-z0-9-], #rrggbb)."""
-    rows = GestureCategory.objects.filter(locale_id=locale_id).values_list("slug", "colour")
-    return "".join(f".category-{slug}{{--category-colour:{colour}}}\n" for slug, colour in rows)
-
-
 def gesture_page_context(*, page, request):
     """What a gesture page shows besides its own fields: its category, its neighbours by
     number, its counter, its stories and the sign-up link. A fixed number of queries."""
@@ -272,7 +257,6 @@ def gesture_page_context(*, page, request):
         "category": category,
         "category_list": [category],
         "catalogue_url": catalogue_url,
-        "category_colours_url": category_colours_url(catalogue_url=catalogue_url),
         "previous_gesture": previous_gesture,
         "next_gesture": next_gesture,
         "done_count": count or 0,

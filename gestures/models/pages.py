@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -49,7 +48,6 @@ GesturePageManager = PageManager.from_queryset(GesturePageQuerySet)
 
 
 # The categories' stylesheet, a sub-route of the catalogue (the same in both languages).
-COLOURS_ROUTE = "couleurs/"
 
 
 class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
@@ -82,20 +80,8 @@ class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
     def catalogue(self, request):
         return self.render(request)
 
-    @path(COLOURS_ROUTE, name="colours")
-    def colours(self, request):
-        """The categories' colours as custom properties, a stylesheet shared by the catalogue
-        and the gesture pages (no inline <style>, so no CSP nonce in cached pages). Purged
-        with the catalogue, and with every page when a category is saved."""
-        from gestures import selectors
-
-        if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        css = selectors.category_colours_css(locale_id=self.locale_id)
-        return HttpResponse(css, content_type="text/css; charset=utf-8")
-
     def get_cached_paths(self):
-        return ["/", "/" + COLOURS_ROUTE, "/" + self.reverse_subpage("booklet")]
+        return ["/", "/" + self.reverse_subpage("booklet")]
 
     # Wagtail serves page paths made of [\w-]+/ segments only, hence no ".pdf" here; the
     # download keeps its file name through Content-Disposition.

@@ -2,6 +2,7 @@
 Content-Security-Policy without 'unsafe-inline' for scripts (admin included), the directives
 that stop framing, plugins and base/form hijacking, Permissions-Policy, Referrer-Policy."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.utils import translation
 
 import pytest
 
+from campaign.csp import style_hash
 from campaign.geography.services import communes_import
 from campaign.middleware import _known_admin_script
 
@@ -118,11 +120,14 @@ def test_every_public_page_type_has_a_strict_policy(demo, client, language):
         # Public pages: no inline style either, neither element nor attribute.
         assert "'unsafe-inline'" not in policy["style-src"], url
         assert policy["style-src-attr"] == ["'none'"], url
-        # Every inline <script> or <style> the page writes carries the header's nonce.
+        # No inline script without the header's nonce; an inline <style> (the gesture
+        # categories' colours, campaign/csp.py) only with its hash in the header's style-src.
         html = response.content.decode()
         nonces = [s[len("'nonce-") : -1] for s in policy["script-src"] if s.startswith("'nonce")]
-        for tag in ("<script>", "<style>", '<script type="text/javascript">'):
+        for tag in ("<script>", '<script type="text/javascript">'):
             assert tag not in html, (url, tag)
+        for css in re.findall(r"<style>(.*?)</style>", html, re.S):
+            assert style_hash(css) in policy["style-src"], (url, css[:60])
         if "nonce=" in html:
             assert nonces and f'nonce="{nonces[0]}"' in html, url
 
@@ -149,11 +154,15 @@ def test_the_too_many_requests_page_has_the_policy(demo, rf):
 
 def test_public_pages_need_no_nonce(demo, client):
     # Cached pages are served to everyone: a nonce in them would be replayed. The catalogue
-    # used one for its categories' colours; they are a stylesheet now (campaign/cache.py).
+    # used one for its categories' colours; they are allowed by their hash now
+    # (campaign/csp.py), the only inline style of the site.
     gestures = _page_url("gestures.GestureIndexPage", "fr")
     for url in ("/", gestures):
         response = client.get(url)
-        assert _policy(response)["style-src"] == ["'self'"], url
+        style_src = _policy(response)["style-src"]
+        assert style_src[0] == "'self'", url
+        assert all(source.startswith("'sha256-") for source in style_src[1:]), url
+        assert len(style_src) == (2 if url == gestures else 1), url
         assert _policy(response)["script-src"] == ["'self'"], url
         assert "nonce=" not in response.content.decode(), url
 

@@ -216,15 +216,24 @@ def test_no_public_page_uses_a_csp_nonce(client, every_page_type):
         assert response["X-Page-Cache"] == "miss", page.url
 
 
-def test_category_colours_are_a_cacheable_stylesheet(client, every_page_type):
-    gesture_page = client.get("/gestes/geste-1/").content.decode()
-    assert 'href="/gestes/couleurs/"' in gesture_page
-    response = client.get("/gestes/couleurs/")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/css")
-    assert ".category-aines{--category-colour:#a3392b}" in response.content.decode()
-    assert response["Cache-Control"].startswith("public")
-    assert client.get("/gestes/couleurs/")["X-Page-Cache"] == "hit"
+def test_category_colours_are_an_inline_style_allowed_by_its_hash(client, every_page_type):
+    """No nonce (a cached page replays it) and no second stylesheet (render-blocking): the
+    colours are one <style> whose sha256 the stored CSP names, hit or miss."""
+    from campaign.csp import style_hash
+
+    for expected in ("miss", "hit"):
+        response = client.get("/gestes/geste-1/")
+        assert response["X-Page-Cache"] == expected
+        html = response.content.decode()
+        css = html.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert ".category-aines{--category-colour:#a3392b}" in css
+        policy = response["Content-Security-Policy"]
+        style_src = next(d for d in policy.split(";") if d.strip().startswith("style-src "))
+        assert style_hash(css) in style_src.split(), style_src
+        assert "unsafe-inline" not in policy and "nonce-" not in policy
+    # Another page's policy allows no inline style at all.
+    other = client.get("/")["Content-Security-Policy"]
+    assert "sha256-" not in other
 
 
 def test_feed_sitemap_and_robots_are_cached(client, every_page_type):
