@@ -121,8 +121,8 @@ def get(port, path, headers=None):
 
 
 @contextlib.contextmanager
-def gunicorn(env, name):
-    port = free_port()
+def gunicorn(env, name, port=None):
+    port = port or free_port()
     log = open(OUT / f"gunicorn-{name}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         [PYTHON, "-m", "gunicorn", "campaign.wsgi"],
@@ -142,19 +142,19 @@ def gunicorn(env, name):
 
 
 @contextlib.contextmanager
-def nginx(*, upstream_port, static_root, media_root, saved_root):
+def nginx(*, upstream_port, static_root, media_root, saved_root, proxy_port=None, purge_port=None):
     """deploy/'s site rendered on loopback (the proxy), plus a server of saved copies."""
     folder = OUT / "nginx"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "tmp").mkdir(parents=True)
-    proxy_port, static_port = free_port(), free_port()
+    proxy_port, static_port = proxy_port or free_port(), free_port()
     site = subprocess.run(
         ["sh", str(BASE_DIR / "deploy" / "render-nginx.sh")],
         env={
             "PATH": os.environ["PATH"],
             "TV_SERVER_NAME": "127.0.0.1",
             "TV_LISTEN": f"127.0.0.1:{proxy_port}",
-            "TV_PURGE_LISTEN": f"127.0.0.1:{free_port()}",
+            "TV_PURGE_LISTEN": f"127.0.0.1:{purge_port or free_port()}",
             "TV_UPSTREAM": f"127.0.0.1:{upstream_port}",
             "TV_STATIC_ROOT": str(static_root),
             "TV_MEDIA_ROOT": str(media_root),
@@ -194,22 +194,20 @@ def nginx(*, upstream_port, static_root, media_root, saved_root):
         process.wait(timeout=15)
 
 
-def wrk(port, path, duration):
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            "-c8",
-            f"-d{duration}s",
-            "--latency",
-            "-H",
-            "Host: 127.0.0.1",
-            f"http://127.0.0.1:{port}{path}",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+def wrk(port, path, duration, *, connections=8, paths=None):
+    """wrk on one path, or cycling over `paths` (a Lua script) with `connections`."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{round(duration)}s", "--latency"]
+    if paths:
+        script = OUT / "paths.lua"
+        listed = ", ".join(f'"{p}"' for p in paths)
+        script.write_text(
+            f"paths = {{{listed}}}\ni = 0\n"
+            "request = function()\n  i = i + 1\n"
+            '  return wrk.format("GET", paths[(i % #paths) + 1])\nend\n'
+        )
+        command += ["-s", str(script)]
+    command += ["-H", "Host: 127.0.0.1", f"http://127.0.0.1:{port}{path}"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
     def ms(label):
@@ -219,6 +217,7 @@ def wrk(port, path, duration):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": rps,
         "p50": ms("50"),
         "p99": ms("99"),
