@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import secrets
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -51,6 +52,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.module_loading import import_string
 
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
@@ -357,6 +359,25 @@ def private_headers(request, response) -> None:
         patch_cache_control(response, private=True, no_cache=True)
 
 
+@functools.cache
+def _fresh_field_makers():
+    return [
+        (re.compile(rf'(name="{re.escape(name)}" value=")[^"<>]*(")'.encode()), import_string(path))
+        for name, path in getattr(settings, "PAGE_CACHE_FRESH_FIELDS", {}).items()
+    ]
+
+
+def fresh_fields(content: bytes) -> bytes:
+    """A stored page with its per-visitor hidden fields made again (PAGE_CACHE_FRESH_FIELDS:
+    the sign-up form's signed "started" time, whose anti-bot check needs the time this
+    visitor was shown the form, not the time the copy was stored)."""
+    for pattern, make in _fresh_field_makers():
+        if pattern.search(content):
+            value = make().encode()
+            content = pattern.sub(lambda m, v=value: m[1] + v + m[2], content)
+    return content
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -409,7 +430,7 @@ class PageCacheMiddleware:
 
     def _rebuild(self, stored):
         content, headers = stored
-        response = HttpResponse(content)
+        response = HttpResponse(fresh_fields(content))
         for name, value in headers:
             response[name] = value
         response.page_cacheable = True

@@ -154,6 +154,10 @@ PAGE_CACHE_ENABLED = env.get("PAGE_CACHE_ENABLED", "true").lower() == "true"
 # Cookies that change a page for their holder: such requests bypass the page cache (the
 # gestures a visitor said they did, gestures/selectors.py DONE_COOKIE).
 PAGE_CACHE_PERSONAL_COOKIES = ["gestes_faits"]
+# Hidden fields made again for each visitor when a page comes from the application's cache
+# (campaign/cache.py): the sign-up form's signed display time, which its "sent too fast"
+# check reads. nginx's copies keep the stored value (docs/SECURITY.md).
+PAGE_CACHE_FRESH_FIELDS = {"started": "volunteers.forms.form_timestamp_make"}
 # Shown on every page: saving one purges every page (campaign/purge.py).
 PAGE_CACHE_PURGE_ALL_MODELS = [
     "campaign.Navigation",

@@ -240,3 +240,44 @@ def test_feed_sitemap_and_robots_are_cached(client, every_page_type):
     for url in ("/histoires/flux/", "/sitemap.xml", "/robots.txt"):
         assert client.get(url)["X-Page-Cache"] == "miss", url
         assert client.get(url)["X-Page-Cache"] == "hit", url
+
+
+def test_a_cached_sign_up_form_gets_this_visitors_display_time(
+    client, every_page_type, settings, monkeypatch
+):
+    """The sign-up's "sent too fast" check reads the signed time the form was shown: a copy
+    from the cache gets a fresh one (PAGE_CACHE_FRESH_FIELDS), so a bot that posts at once is
+    still told it was too fast."""
+    import re
+    import time
+
+    from django.core import signing
+
+    from volunteers.forms import FORM_TIMESTAMP_SALT
+
+    settings.VOLUNTEERS_MIN_FILL_SECONDS = 3
+    url = every_page_type[-1].url
+
+    def started(response):
+        value = re.search(r'name="started" value="([^"]+)"', response.content.decode())[1]
+        return float(signing.loads(value, salt=FORM_TIMESTAMP_SALT))
+
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert started(second) == later > started(first)
+    # The rest of the page is the stored copy.
+    strip = re.compile(rb'name="started" value="[^"]+"')
+    assert strip.sub(b"", second.content) == strip.sub(b"", first.content)
+    # Posted at once from the cached copy: too fast, nothing saved.
+    value = re.search(r'name="started" value="([^"]+)"', second.content.decode())[1]
+    response = client.post(
+        url,
+        {"started": value, "first_name": "Robot", "email": "robot@exemple.fr"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 400
+    assert "trop vite" in response.content.decode()
