@@ -43,13 +43,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_mailings import create_mailing, create_volunteers, setup_django  # noqa: E402
 from bench_serving import OUT, gunicorn, nginx, wrk  # noqa: E402
-from bench_volunteers import STARTED_RE  # noqa: E402
+from bench_volunteers import SIGNUP_PATH, Browser  # noqa: E402
 from common import BASE_DIR, PYTHON, free_port, prepare_database, production_env  # noqa: E402
 
 from tests.fakes.brevo import FakeBrevo  # noqa: E402
@@ -76,48 +75,24 @@ def request(port, method, path, body=None, headers=None):
 
 
 class SignUps(threading.Thread):
-    """One person after another: the cached form, then the POST a browser sends."""
+    """One person after another: the cached form, then the POST a browser sends
+    (bench_volunteers.Browser: same-origin Referer, as the origin check of campaign/csrf.py
+    reads it)."""
 
-    def __init__(self, port, path, stop, prefix):
+    def __init__(self, port, stop, prefix):
         super().__init__(daemon=True)
-        self.port, self.path, self.stop, self.prefix = port, path, stop, prefix
+        self.port, self.stop, self.prefix = port, stop, prefix
         self.accepted, self.refused, self.errors = [], [], []
 
     def run(self):
-        origin = f"http://{HOST}:{self.port}"
+        browser = Browser(f"http://{HOST}:{self.port}")
         i = 0
         while not self.stop.is_set():
             i += 1
             email = f"{self.prefix}-{i}@signup.example"
             try:
-                status, _location, html = request(self.port, "GET", self.path)
-                started = STARTED_RE.search(html.decode()).group(1)
-                body = urlencode(
-                    {
-                        "started": started,
-                        "first_name": "Camille",
-                        "email": email,
-                        "postcode": "77000",
-                        "commune": "77288",
-                        "interests": "aines",
-                        "availability": "weekend",
-                        "hours_per_month": "1",
-                        "consent_emails": "on",
-                        "website": "",
-                    }
-                )
-                status, location, _ = request(
-                    self.port,
-                    "POST",
-                    self.path,
-                    body=body,
-                    headers={
-                        "Content-Type": "application/x-www-form-urlencoded",
-                        "Origin": origin,
-                        "Sec-Fetch-Site": "same-origin",
-                        "Referer": origin + self.path,
-                    },
-                )
+                _status, token, started = browser.get_form()
+                status, location = browser.post_signup(token, started, email)
             except (OSError, http.client.HTTPException, AttributeError) as exc:
                 self.errors.append(repr(exc))
                 continue
@@ -232,6 +207,7 @@ def main():
     story = StoryPage.objects.live().filter(**fr).order_by("path").first()
     index_path = StoryIndexPage.objects.live().filter(**fr).first().url
     signup_path = VolunteerSignupPage.objects.live().filter(**fr).first().url
+    assert signup_path == SIGNUP_PATH, signup_path  # noqa: S101 - Browser's address
     pages = ["/", "/en/", story.url, index_path, "/gestes/", signup_path]
     mailing_id = create_mailing("charge mixte")
 
@@ -254,9 +230,7 @@ def main():
         stack.callback(lambda: [p.terminate() for p in procs])
         for path in pages:  # fill the caches, as the first visitors do
             request(proxy_port, "GET", path)
-        signups = [
-            SignUps(proxy_port, signup_path, stop, f"mixte-{run}-{n}") for n in range(args.signups)
-        ]
+        signups = [SignUps(proxy_port, stop, f"mixte-{run}-{n}") for n in range(args.signups)]
         editor = Editor(proxy_port, story.pk, index_path, stop, args.publish_every)
         readers = threading.Thread(
             target=lambda: readers_result.update(
