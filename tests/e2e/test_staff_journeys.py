@@ -366,9 +366,24 @@ def _search_volunteers(page, text):
         query = parse_qs(urlsplit(response.url).query)
         return query.get("q") == [text] and "/volunteers/volunteer/" in response.url
 
+    # Wagtail's SwapController writes the results, then dispatches "w-swap:success" with
+    # the URL it fetched: the rows are read once that event came for this query (reading
+    # them on the response alone raced the swap: the fresh-clone CI read the previous
+    # search's rows). A full page load (no swap) leaves the marker undefined: it is fresh.
+    page.evaluate(
+        """(text) => {
+            window.__tvSwapped = false;
+            document.addEventListener("w-swap:success", (event) => {
+                const url = new URL(event.detail.requestUrl, location.href);
+                if (url.searchParams.get("q") === text) window.__tvSwapped = true;
+            });
+        }""",
+        text,
+    )
     with page.expect_response(answers):
         box.fill(text)
         box.press("Enter")
+    page.wait_for_function("() => window.__tvSwapped !== false")
     page.wait_for_load_state("networkidle")
     return " ".join(_volunteer_rows(page))
 
