@@ -18,11 +18,13 @@ response is stored only when
   message, and says nothing private about itself (`private`/`no-store`).
 
 The key is the host (without port), the path and the query string with its parameters
-sorted, plus two version tokens read in one round trip with `get_many`: the site-wide
-generation (a new token purges everything: menu, footer, settings, categories) and the
-path's own (a new token purges every query-string variant of that path: `?page=2`,
-`?theme=…`). Tokens outlive the entries they version (PAGE_CACHE_SECONDS + 60 s), so an
-expired token never brings an older entry back. No Vary-based variants: the language is in
+sorted. Each entry records two version tokens, read with it in one round trip (`get_many`):
+the site-wide generation (a new token purges everything: menu, footer, settings,
+categories) and the path's own (a new token purges every query-string variant of that path:
+`?page=2`, `?theme=…`); an entry whose tokens are not the current ones is a miss. The tokens
+are those read before the render, so a purge during a render makes its entry a miss too.
+Tokens outlive the entries they version (PAGE_CACHE_SECONDS + 60 s), so an expired token
+never brings an older entry back. No Vary-based variants: the language is in
 the path (`/` French, `/en/` English).
 
 Headers contract (the nginx of deploy/ relies on it): a response stored here carries
@@ -140,8 +142,8 @@ def _path_key(host: str, path: str) -> str:
     return f"{KEY_PREFIX}:path:{_digest(host + path)}"
 
 
-def _entry_key(generation, path_version, host, path, query) -> str:
-    return f"{KEY_PREFIX}:page:{generation}:{path_version}:{_digest(f'{host}{path}?{query}')}"
+def _entry_key(host, path, query) -> str:
+    return f"{KEY_PREFIX}:page:{_digest(f'{host}{path}?{query}')}"
 
 
 def _token() -> str:
@@ -397,17 +399,16 @@ class PageCacheMiddleware:
         host = _host(request.get_host())
         path = request.path
         query = normalised_query(request.META.get("QUERY_STRING", ""))
-        key = None
+        key = _entry_key(host, path, query)
+        path_key = _path_key(host, path)
         try:
-            versions = cache.get_many([GENERATION_KEY, _path_key(host, path)])
-            key = _entry_key(
-                versions.get(GENERATION_KEY, "0"),
-                versions.get(_path_key(host, path), "0"),
-                host,
-                path,
-                query,
-            )
-            stored = cache.get(key)
+            # One round trip: the two version tokens and the entry, which records the
+            # tokens it was stored under; a purge since then makes it a miss.
+            found = cache.get_many([GENERATION_KEY, path_key, key])
+            versions = (found.get(GENERATION_KEY, "0"), found.get(path_key, "0"))
+            stored = found.get(key)
+            if stored is not None and stored[0] != versions:
+                stored = None
         except Exception as exc:  # noqa: BLE001 - a cache outage never answers 500
             _cache_failed("lookup", exc)
             stored = None
@@ -423,13 +424,13 @@ class PageCacheMiddleware:
         if key is not None:
             headers = [(h, response[h]) for h in STORED_HEADERS if h in response]
             try:
-                cache.set(key, (response.content, headers), timeout=page_cache_seconds())
+                cache.set(key, (versions, response.content, headers), timeout=page_cache_seconds())
             except Exception as exc:  # noqa: BLE001
                 _cache_failed("store", exc)
         return response
 
     def _rebuild(self, stored):
-        content, headers = stored
+        _versions, content, headers = stored
         response = HttpResponse(fresh_fields(content))
         for name, value in headers:
             response[name] = value

@@ -281,3 +281,45 @@ def test_a_cached_sign_up_form_gets_this_visitors_display_time(
     )
     assert response.status_code == 400
     assert "trop vite" in response.content.decode()
+
+
+def test_a_hit_costs_one_round_trip_to_the_cache(client, home_page, monkeypatch):
+    """The entry and its two version tokens are read together (one get_many): a hit asked
+    Redis twice before (the tokens, then the entry under a key made of them)."""
+    client.get("/")
+    calls, depth = [], []
+    for name in ("get", "get_many", "set", "set_many", "add"):
+        original = getattr(page_cache.cache, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            if not depth:  # the local-memory get_many calls get: one round trip in Redis
+                calls.append(_name)
+            depth.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth.pop()
+
+        monkeypatch.setattr(page_cache.cache, name, spy)
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+
+def test_a_purge_during_a_render_leaves_no_stale_entry(client, home_page, monkeypatch):
+    """The entry keeps the tokens read before the render: if a purge lands while the page
+    is being rendered, the copy made from the old content is a miss for the next visitor."""
+    render = page_cache.PageCacheMiddleware.__init__
+
+    def init(self, get_response):
+        def purging(request):
+            response = get_response(request)
+            page_cache.purge_all()  # an editor publishes while this page renders
+            return response
+
+        render(self, purging)
+
+    monkeypatch.setattr(page_cache.PageCacheMiddleware, "__init__", init)
+    assert Client().get("/")["X-Page-Cache"] == "miss"  # rendered, purged meanwhile, stored
+    monkeypatch.undo()
+    assert Client().get("/")["X-Page-Cache"] == "miss"
+    assert Client().get("/")["X-Page-Cache"] == "hit"
