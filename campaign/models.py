@@ -2,11 +2,13 @@
 generic content page. Geography lives in campaign.geography."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +21,11 @@ from wagtail.search import index
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .blocks import BodyBlock, NavigationLinksBlock
+from .datacache import CachedSiteSettingMixin, any_view_restriction, children_by_slug
 
 
 @register_setting(icon="site")
-class CampaignSettings(BaseSiteSetting):
+class CampaignSettings(CachedSiteSettingMixin, BaseSiteSetting):
     """Site-wide identity. Wagtail's site settings are not translatable, so the two texts
     that visitors read carry one field per language."""
 
@@ -250,6 +253,9 @@ class BasePage(Page):
         """Wagtail's, in one query instead of two (it lists the ancestors first): the
         restrictions of this page and its ancestors, an alias's being its source's. Read by
         Wagtail before serving every page."""
+        if not any_view_restriction():
+            # No page of the site is private (cached, campaign/datacache.py): no query.
+            return PageViewRestriction.objects.none()
         steplen = self.steplen
         paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         chain = Page.objects.filter(path__in=paths)
@@ -257,6 +263,29 @@ class BasePage(Page):
             Q(page__in=chain.filter(alias_of__isnull=True).values("pk"))
             | Q(page__in=chain.filter(alias_of__isnull=False).values("alias_of"))
         )
+
+    @classmethod
+    def route_queryset(cls):
+        """The query that reads a page of this class when a visitor asks for it: a page
+        class adds what its view always shows (a story's commune)."""
+        return cls.objects.all()
+
+    def route(self, request, path_components):
+        """Wagtail's routing to a child in one query instead of two: the child's id and class
+        come from the cached map of this page's children (campaign/datacache.py), then its
+        row is read in its own class. Anything unexpected falls back to Wagtail's."""
+        if not path_components:
+            return super().route(request, path_components)
+        child = children_by_slug(self, request).get(path_components[0])
+        if child is None:
+            raise Http404
+        pk, content_type_id = child
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        subpage = model.route_queryset().filter(pk=pk).first() if model is not None else None
+        if subpage is None or subpage.slug != path_components[0]:
+            return super().route(request, path_components)
+        subpage._cached_parent_obj = self
+        return subpage.route(request, path_components[1:])
 
     @cached_property
     def untranslated_source(self):

@@ -23,8 +23,8 @@ from campaign.site_address import public_url
 
 from . import services
 from .forms import NominationForm
-from .models import StoryTheme
-from .models.pages import STORIES_PER_PAGE, localize_themes
+from .models import StoryPage, StoryTheme
+from .models.pages import STORIES_PER_PAGE, localize_themes, themes_in
 
 # The escapes of django.utils.html.json_script: no "</script>" or "<!--" can close the block.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -122,7 +122,7 @@ def _article_data(*, story, url, language, campaign_name, image_url):
         data["dateModified"] = story.last_published_at.isoformat()
     if image_url:
         data["image"] = [image_url]
-    if story.commune_id:
+    if story.commune_id and not StoryPage.commune.is_cached(story):
         data["contentLocation"] = {"@type": "Place", "name": story.commune.name}
     return data
 
@@ -149,15 +149,30 @@ def _quote(value, safe="", encoding=None, errors=None):
 
 
 def _prefetch_portrait_renditions(story):
-    """The portrait (and share image) and all their renditions in two queries: the picture
-    at the top, the Open Graph image and the JSON-LD then read them without one each."""
+    """The portrait (and share image) and all their renditions: the picture at the top, the
+    Open Graph image and the JSON-LD then read them without one query each. One query once
+    the renditions exist (the renditions with their image, joined); the first visitor's view,
+    before any rendition, takes two."""
     ids = {pk for pk in (story.portrait_id, story.share_image_id) if pk}
     if not ids:
         return
-    images = {
-        image.pk: image
-        for image in get_image_model().objects.prefetch_renditions().filter(pk__in=ids)
-    }
+    images = {}
+    renditions = {}
+    rendition_model = get_image_model().get_rendition_model()
+    for rendition in rendition_model.objects.filter(image_id__in=ids).select_related("image"):
+        image = images.setdefault(rendition.image_id, rendition.image)
+        rendition.image = image
+        renditions.setdefault(image.pk, []).append(rendition)
+    for image in images.values():
+        # What prefetch_related("renditions") leaves: Wagtail's get_rendition reads it.
+        prefetched = image.renditions.all()
+        prefetched._result_cache = renditions[image.pk]
+        prefetched._prefetch_done = True
+        image._prefetched_objects_cache = {"renditions": prefetched}
+    missing = ids - images.keys()
+    if missing:
+        for image in get_image_model().objects.prefetch_renditions().filter(pk__in=missing):
+            images[image.pk] = image
     if story.portrait_id in images:
         story.portrait = images[story.portrait_id]
     if story.share_image_id in images:
@@ -170,10 +185,10 @@ def story_page_context(*, story, request):
     locale = story.locale_id
     language = translation.get_language() or settings.LANGUAGE_CODE
     story_themes = list(story.themes.all())
-    if story.commune_id:
+    if story.commune_id and not StoryPage.commune.is_cached(story):
         # One query for the commune and its department, shown in the header.
         story.commune = Commune.objects.select_related("department").get(pk=story.commune_id)
-    locale_themes = list(StoryTheme.objects.filter(locale=locale))
+    locale_themes = themes_in(locale, request)
     related = localize_themes(
         story.related_stories(themes=story_themes), locale, themes=locale_themes
     )
@@ -187,10 +202,11 @@ def story_page_context(*, story, request):
         og = share_image.get_rendition("fill-1200x630|format-jpeg")
         image_url = public_url(og.url)
     url = public_url(story.url)
+    previous_story, next_story = story.neighbours()
     return {
         "related_stories": related,
-        "previous_story": story.previous_story(),
-        "next_story": story.next_story(),
+        "previous_story": previous_story,
+        "next_story": next_story,
         "share_links": share_links(url=url, title=story.title),
         "json_ld": json_ld_script(
             _article_data(

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The request's Wagtail site and home page from the cache (campaign/datacache.py).
+    "campaign.datacache.CachedSiteMiddleware",
     # Unreadable form bodies: 400/413 in the visitor's language, before CSRF reads them.
     "campaign.middleware.MalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from wagtail.models import Page
 
+from campaign.datacache import remember
 from campaign.models import NAVIGATION_CACHE_SECONDS, Navigation, navigation_cache_key
 from campaign.site_address import public_url
 
@@ -127,6 +128,21 @@ def _sub_page(page, request, language_code):
             return ""
 
 
+def _translation_targets(page, request):
+    """{language: (url, is the page's translation, is translated)}: the live translation of
+    the page, or that language's home page. An alias is the untranslated page
+    (campaign/translated.py): the switcher links to it, the hreflang alternates leave it out."""
+    targets = {}
+    translations = Page.objects.filter(translation_key=page.translation_key, live=True)
+    for other in translations.select_related("locale"):
+        code = other.locale.language_code
+        targets[code] = (other.get_url(request), True, other.alias_of_id is None)
+    for code, _name in settings.LANGUAGES:
+        if code not in targets:
+            targets[code] = (_home_for(code, request), False, True)
+    return targets
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """One entry per language: the translation of the current page, or that language's
@@ -139,24 +155,23 @@ def language_links(context):
     page = context.get("page")
     current = translation.get_language() or settings.LANGUAGE_CODE
     links = []
-    translations = {}
-    if isinstance(page, Page) and page.pk:
-        # One query for every translation of the page; no specific() needed for URLs.
-        for other in Page.objects.filter(
-            translation_key=page.translation_key, live=True
-        ).select_related("locale"):
-            translations[other.locale.language_code] = other
+    is_page = isinstance(page, Page) and page.pk
+    if is_page:
+        # The page's translations (or each language's home page), from the cache: one query
+        # for every translation when the cache does not hold them (campaign/datacache.py).
+        targets = remember(
+            f"language-links:{page.pk}:{request._get_raw_host()}",
+            lambda: _translation_targets(page, request),
+            request,
+        )
     for code, name in settings.LANGUAGES:
         translated = True
-        if isinstance(page, Page) and page.pk:
-            other = translations.get(code)
-            if other is not None:
-                url, exact = other.get_url(request) + _sub_page(page, request, code), True
-                # An alias is the untranslated page (campaign/translated.py): the switcher
-                # links to it, the hreflang alternates leave it out.
-                translated = other.alias_of_id is None
+        if is_page:
+            url, is_translation, translated = targets[code]
+            if is_translation:
+                url, exact = url + _sub_page(page, request, code), True
             else:
-                url, exact = _home_for(code, request), False
+                exact = False
         else:
             url, exact = translate_url(request.get_full_path(), code), True
         links.append(

@@ -13,6 +13,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from campaign.datacache import CachedSiteSettingMixin
+
 from ..choices import ICON_CHOICES
 
 HEX_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
@@ -108,7 +110,7 @@ class GestureCounter(models.Model):
 
 
 @register_setting(icon="pick")
-class GestureSettings(BaseSiteSetting):
+class GestureSettings(CachedSiteSettingMixin, BaseSiteSetting):
     """The gesture of the month, when staff choose it; otherwise it rotates by month."""
 
     gesture_of_the_month = models.ForeignKey(

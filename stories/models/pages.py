@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from campaign.blocks import BodyBlock
 from campaign.csrf import cross_origin_protect
+from campaign.datacache import remember
 from campaign.models import BasePage
 from campaign.routes import TranslatedRoutablePageMixin
 from campaign.translated import translated_only
@@ -66,16 +67,28 @@ class StoryPageQuerySet(PageQuerySet):
 StoryPageManager = PageManager.from_queryset(StoryPageQuerySet)
 
 
+def themes_in(locale, request=None):
+    """The themes of `locale` (a Locale or its id), from the cache (campaign/datacache.py;
+    saving a theme starts a new generation)."""
+    locale_id = getattr(locale, "pk", locale)
+    return remember(
+        f"story-themes:{locale_id}",
+        lambda: list(StoryTheme.objects.filter(locale_id=locale_id)),
+        request,
+    )
+
+
 def localize_themes(stories, locale, *, themes=None):
     """Give each story a `display_themes` list in `locale`, in one query.
 
     A story's themes are synchronised, not translated, by wagtail-localize (it copies
     many-to-many fields as they are), so an English story may point at French themes:
     match them on their translation key instead of asking for each theme's translation.
-    `themes`, when given, are the themes of `locale` already fetched (no query then)."""
+    `themes`, when given, are the themes of `locale` already fetched; else they come from
+    the cache (no query once it holds them)."""
     stories = list(stories)
     if themes is None:
-        themes = StoryTheme.objects.filter(locale=locale)
+        themes = themes_in(locale)
     by_key = {t.translation_key: t for t in themes}
     for story in stories:
         story.display_themes = [by_key.get(t.translation_key, t) for t in story.themes.all()]
@@ -336,6 +349,33 @@ class StoryPage(BasePage):
         if self.pk is not None:
             later |= Q(publication_date=self.publication_date, pk__gt=self.pk)
         return self.siblings().filter(later).order_by("publication_date", "pk").first()
+
+    @classmethod
+    def route_queryset(cls):
+        # The header shows the commune and its department.
+        return cls.objects.select_related("commune__department")
+
+    def neighbours(self):
+        """(previous_story(), next_story()) in one query: both ids as subqueries of it."""
+        if self.publication_date is None:
+            return None, None
+        before = Q(publication_date__lt=self.publication_date)
+        after = Q(publication_date__gt=self.publication_date)
+        if self.pk is not None:
+            before |= Q(publication_date=self.publication_date, pk__lt=self.pk)
+            after |= Q(publication_date=self.publication_date, pk__gt=self.pk)
+        else:
+            before |= Q(publication_date=self.publication_date)
+        siblings = self.siblings()
+        previous_id = siblings.filter(before).newest_first().values("pk")[:1]
+        next_id = siblings.filter(after).order_by("publication_date", "pk").values("pk")[:1]
+        found = list(
+            StoryPage.objects.filter(Q(pk=Subquery(previous_id)) | Q(pk=Subquery(next_id)))
+        )
+        mine = (self.publication_date, self.pk if self.pk is not None else float("inf"))
+        previous = [s for s in found if (s.publication_date, s.pk) < mine]
+        following = [s for s in found if (s.publication_date, s.pk) > mine]
+        return (previous[0] if previous else None, following[0] if following else None)
 
     def get_listing_pages(self):
         """Home (latest stories), the story index and its feed, the gestures it illustrates

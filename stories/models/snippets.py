@@ -6,6 +6,8 @@ from wagtail.models import TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from campaign.datacache import watch
+
 
 class StoryTheme(TranslatableMixin, index.Indexed, models.Model):
     """A theme of stories (aînés, réparation…), translated with wagtail-localize.
@@ -37,3 +39,7 @@ class StoryTheme(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Themes are kept in the cache by locale (stories.models.pages.themes_in).
+watch(StoryTheme)

@@ -8,10 +8,12 @@ import pytest
 
 from .conftest import add_gestures
 
-# The catalogue's queries: site and locale resolution, routing through the home page to the
-# catalogue, view restrictions, settings, navigation and language links, plus ONE query for
-# all the gestures with their categories and counters. The same with 12 gestures or 100.
-CATALOGUE_QUERIES = 10
+# The catalogue's queries once the site-wide data are in the cache (campaign/datacache.py:
+# site, home page, routing, settings, view restrictions, language links; the menus): the
+# locale, the catalogue page, and ONE query for all the gestures with their categories and
+# counters. The same with 12 gestures or 100. tests/campaign/test_query_budget.py has the
+# cold count.
+CATALOGUE_QUERIES = 3
 
 
 def _items(html):
@@ -21,6 +23,15 @@ def _items(html):
         if " hidden" not in match.group(2):
             shown.append(int(match.group(1)))
     return shown
+
+
+def _warm_queries(client, url):
+    """The queries of a visit once the site-wide data are in the cache (campaign/datacache.py):
+    the first visit makes the settings rows (which starts a new generation), the second
+    fills the cache."""
+    client.get(url)
+    client.get(url)
+    return _queries(client, url)
 
 
 def _queries(client, url):
@@ -114,10 +125,9 @@ def test_no_match_shows_a_clear_message(client, gestures):
 @pytest.mark.django_db
 def test_catalogue_runs_a_fixed_number_of_queries(client, catalogue, categories):
     add_gestures(catalogue, categories, range(1, 13))
-    client.get("/gestes/")  # warm Wagtail's site-root cache, as on a live site
-    assert _queries(client, "/gestes/") == CATALOGUE_QUERIES
+    assert _warm_queries(client, "/gestes/") == CATALOGUE_QUERIES
     add_gestures(catalogue, categories, range(13, 101))
-    assert _queries(client, "/gestes/") == CATALOGUE_QUERIES
+    assert _warm_queries(client, "/gestes/") == CATALOGUE_QUERIES
     html = client.get("/gestes/?public=aines").content.decode()
-    assert _queries(client, "/gestes/?public=aines&duree=1h") == CATALOGUE_QUERIES
+    assert _warm_queries(client, "/gestes/?public=aines&duree=1h") == CATALOGUE_QUERIES
     assert len(re.findall(r'id="geste-\d+"', html)) == 100

@@ -182,3 +182,25 @@ def test_portrait_alt_text_and_summary_length_are_required_to_publish(story_inde
     with pytest.raises(ValidationError) as excinfo:
         story.save_revision().publish()
     assert {"portrait_alt", "summary"} <= set(excinfo.value.message_dict)
+
+
+@pytest.mark.django_db
+def test_neighbours_are_the_previous_and_next_story_in_one_query(
+    story_index, django_assert_num_queries
+):
+    dates = ["2026-01-05", "2026-02-01", "2026-02-01", "2026-03-10", "2026-04-02"]
+    stories = [
+        StoryPageFactory(parent=story_index, title=f"Histoire {n}", publication_date=date)
+        for n, date in enumerate(dates)
+    ]
+    for story in stories:
+        story.refresh_from_db()
+    for n, story in enumerate(stories):
+        with django_assert_num_queries(1):
+            previous, following = story.neighbours()
+        assert (previous, following) == (story.previous_story(), story.next_story())
+        assert previous == (stories[n - 1] if n else None)
+        assert following == (stories[n + 1] if n + 1 < len(stories) else None)
+    undated = stories[2]
+    undated.publication_date = None
+    assert undated.neighbours() == (None, None)
