@@ -5,8 +5,10 @@
 
 Each page is rendered `--renders` times with Django's test client inside one process with the
 production settings (DEBUG off) on a SQLite copy of the demo content; the figure is the median
-render and the number of queries of one render. Django's cache is cleared before every render,
-so that no cached menu, setting or page helps: this is the uncached figure.
+render and the number of queries of one render, twice: "cold", Django's cache cleared before
+every render, so that no cached menu, setting or site data helps (the first visitor after a
+publication); "warm", the site-wide data in the cache (campaign/datacache.py, the menus) as
+every later visitor finds them. The page cache is off in both: the page is rendered.
 
 With `--baseline DIR` (a git worktree of an earlier commit, e.g.
 `git worktree add --detach /tmp/baseline-perf <commit>`), the same measurement runs from that
@@ -66,15 +68,18 @@ def worker(renders):
         response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {response.status_code}")
-        times = []
-        for _ in range(renders):
-            cache.clear()
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, path
-        figures[name] = {"ms": statistics.median(times), "queries": len(queries)}
+        figures[name] = {}
+        for mode in ("cold", "warm"):
+            times = []
+            for _ in range(renders):
+                if mode == "cold":
+                    cache.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    response = client.get(path)
+                    times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, path
+            figures[name][mode] = {"ms": statistics.median(times), "queries": len(queries)}
     print(json.dumps(figures))
 
 
@@ -149,30 +154,38 @@ def main():
             results[label].append(json.loads(output.strip().splitlines()[-1]))
             print(f"round {round_number + 1} {label}: done", file=sys.stderr)
 
-    def median(label, name, key):
-        return statistics.median(run[name][key] for run in results[label])
+    def median(label, name, mode, key):
+        return statistics.median(run[name][mode][key] for run in results[label])
 
     labels = list(trees)
     header = ["page"]
-    for label in labels:
-        header += [f"{label} queries", f"{label} median ms"]
-    if args.baseline:
-        header += ["ms current / baseline"]
-    header += ["issue ms"]
+    for mode in ("cold", "warm"):
+        for label in labels:
+            header += [f"{label} {mode} queries", f"{label} {mode} ms"]
+        if args.baseline:
+            header += [f"{mode}: current / baseline"]
+    header += ["issue ms", "warm / issue"]
     print("| " + " | ".join(header) + " |")
     print("| --- " + "| ---: " * (len(header) - 1) + "|")
     for name in PAGES:
         row = [name]
-        for label in labels:
-            row += [str(round(median(label, name, "queries"))), f"{median(label, name, 'ms'):.1f}"]
-        if args.baseline:
-            ratio = median("current", name, "ms") / median("baseline", name, "ms")
-            row.append(f"{ratio:.2f}")
-        row.append(str(ISSUE_MS.get(name, "")))
+        for mode in ("cold", "warm"):
+            for label in labels:
+                row += [
+                    str(round(median(label, name, mode, "queries"))),
+                    f"{median(label, name, mode, 'ms'):.1f}",
+                ]
+            if args.baseline:
+                ratio = median("current", name, mode, "ms") / median("baseline", name, mode, "ms")
+                row.append(f"{ratio:.2f}")
+        issue = ISSUE_MS.get(name)
+        row.append(str(issue or ""))
+        row.append(f"{median('current', name, 'warm', 'ms') / issue:.2f}" if issue else "")
         print("| " + " | ".join(row) + " |")
     print(
-        f"\n{args.renders} renders per page and round, {args.rounds} rounds, cache cleared "
-        "before each render, production settings, SQLite."
+        f"\n{args.renders} renders per page, mode and round, {args.rounds} rounds; cold: cache "
+        "cleared before each render; warm: site data cached; page cache off; production "
+        "settings, SQLite."
     )
 
 

@@ -100,3 +100,22 @@ def test_the_page_cache_degrades_on_djangos_own_redis_cache(settings, caplog):
     assert messages == [
         "page cache: cache unavailable during lookup (ConnectionError); page served uncached"
     ]
+
+
+def test_the_redis_cache_keeps_one_client_per_pool_and_still_works():
+    """campaign.cache.ReusingRedisCacheClient: one redis.Redis per connection pool, reused
+    by every call (Django makes one per call), and the cache reads back what it wrote. Needs
+    the Redis of the test machine (127.0.0.1:6379, as CI's)."""
+    import uuid
+
+    backend = page_cache.FailSoftRedisCache(
+        "redis://127.0.0.1:6379/14", {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    )
+    client = backend._cache.get_client(write=True)
+    assert backend._cache.get_client(write=True) is client
+    assert backend._cache.get_client(write=False) is client  # one server: one pool
+    backend.set("clé", {"valeur": 1}, 30)
+    assert backend.get("clé") == {"valeur": 1}
+    assert backend.get_many(["clé", "autre"]) == {"clé": {"valeur": 1}}
+    backend.delete("clé")
+    assert backend.get("clé") is None
