@@ -85,3 +85,50 @@ def test_production_with_smtp_passes_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_behind_the_proxy_https_is_read_from_x_forwarded_proto():
+    """Production trusts the X-Forwarded-Proto that deploy/'s nginx sets from its own scheme
+    (SECURE_PROXY_SSL_HEADER): a request nginx received over https is secure for Django and
+    is not redirected; one it received over http is redirected to https."""
+    code = (
+        "from django.test import RequestFactory\n"
+        "from django.middleware.security import SecurityMiddleware\n"
+        "factory = RequestFactory(HTTP_HOST='tousvoisins.example')\n"
+        "middleware = SecurityMiddleware(lambda request: None)\n"
+        "for proto in ('https', 'http', None):\n"
+        "    extra = {'HTTP_X_FORWARDED_PROTO': proto} if proto else {}\n"
+        "    request = factory.get('/histoires/', **extra)\n"
+        "    redirect = middleware.process_request(request)\n"
+        "    print(proto, request.is_secure(), redirect and redirect['Location'])\n"
+    )
+    result = _manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "https True None",
+        "http False https://tousvoisins.example/histoires/",
+        "None False https://tousvoisins.example/histoires/",
+    ]
+
+
+def test_deploys_nginx_sets_x_forwarded_proto_from_its_own_scheme():
+    """The header Django trusts is nginx's, never the client's: nginx replaces it."""
+    site = subprocess.run(  # noqa: S603
+        ["sh", str(BASE_DIR / "deploy" / "render-nginx.sh")],  # noqa: S607
+        env={
+            "PATH": os.environ["PATH"],
+            "TV_SERVER_NAME": "tousvoisins.example",
+            "TV_LISTEN": "80",
+            "TV_PURGE_LISTEN": "127.0.0.1:8008",
+            "TV_UPSTREAM": "unix:/run/tousvoisins/gunicorn.sock",
+            "TV_STATIC_ROOT": "/srv/tousvoisins/static",
+            "TV_MEDIA_ROOT": "/srv/tousvoisins/media",
+            "TV_CACHE_DIR": "/var/cache/nginx/tousvoisins",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    location = site[site.index("location / {") :]
+    location = location[: location.index("\n    }")]
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in location
