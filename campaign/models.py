@@ -1,13 +1,10 @@
 """What is site-wide: site settings, navigation and footer, the abstract base page and the
 generic content page. Geography lives in campaign.geography."""
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -18,10 +15,9 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction, TranslatableMixin
 from wagtail.search import index
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .blocks import BodyBlock, NavigationLinksBlock
-from .datacache import CachedSiteSettingMixin, any_view_restriction, children_by_slug
+from .datacache import CachedSiteSettingMixin, any_view_restriction, children_by_slug, watch
 
 
 @register_setting(icon="site")
@@ -184,32 +180,10 @@ class Navigation(TranslatableMixin, models.Model):
 
 
 # The resolved menus (link texts and addresses) are kept in Django's cache, one entry per
-# language, so that a page view does not resolve them again; any change to a navigation or to
-# a page (its title, address or publication) drops them. An hour bounds what a change made
-# outside Django (a raw SQL update) could leave.
-NAVIGATION_CACHE_SECONDS = 3600
-
-
-def navigation_cache_key(language_code):
-    return f"campaign:navigation:{language_code}"
-
-
-def navigation_cache_clear(**kwargs):
-    cache.delete_many([navigation_cache_key(code) for code, _name in settings.LANGUAGES])
-
-
-for _signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
-    _signal.connect(navigation_cache_clear, dispatch_uid=f"navigation-cache-{id(_signal)}")
-post_save.connect(navigation_cache_clear, sender=Navigation, dispatch_uid="navigation-saved")
-post_delete.connect(navigation_cache_clear, sender=Navigation, dispatch_uid="navigation-deleted")
-
-
-def _page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, Page):
-        navigation_cache_clear()
-
-
-post_delete.connect(_page_deleted, dispatch_uid="navigation-page-deleted")
+# language, with the other site-wide data (campaign/datacache.py): saving or deleting a
+# navigation, or any change to a page (its title, address or publication), starts a new
+# generation.
+watch(Navigation)
 
 
 class BasePage(Page):
@@ -281,7 +255,9 @@ class BasePage(Page):
             raise Http404
         pk, content_type_id = child
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        subpage = model.route_queryset().filter(pk=pk).first() if model is not None else None
+        if model is None or not issubclass(model, BasePage):
+            return super().route(request, path_components)
+        subpage = model.route_queryset().filter(pk=pk).first()
         if subpage is None or subpage.slug != path_components[0]:
             return super().route(request, path_components)
         subpage._cached_parent_obj = self

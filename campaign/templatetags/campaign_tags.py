@@ -1,6 +1,5 @@
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.urls import NoReverseMatch, translate_url
 from django.utils import translation
@@ -8,12 +7,10 @@ from django.utils import translation
 from wagtail.models import Page
 
 from campaign.datacache import remember
-from campaign.models import NAVIGATION_CACHE_SECONDS, Navigation, navigation_cache_key
+from campaign.models import Navigation
 from campaign.site_address import public_url
 
 register = template.Library()
-
-NOT_CACHED = object()
 
 
 class MenuLink:
@@ -89,16 +86,14 @@ def _build_navigation(language, request):
 def campaign_navigation(context):
     """The header and footer of the active language (the French ones as a fallback), their
     links resolved in the active language. Once per request, from Django's cache when it
-    holds them (campaign.models drops them when a navigation or a page is saved)."""
+    holds them (campaign/datacache.py: a navigation or a page saved starts a new generation)."""
     request = context.get("request")
     cache_owner = request if request is not None else context
     if not hasattr(cache_owner, "_campaign_navigation"):
         language = translation.get_language() or settings.LANGUAGE_CODE
-        key = navigation_cache_key(language)
-        menu = cache.get(key, NOT_CACHED)
-        if menu is NOT_CACHED:
-            menu = _build_navigation(language, request)
-            cache.set(key, menu, NAVIGATION_CACHE_SECONDS)
+        menu = remember(
+            f"navigation:{language}", lambda: _build_navigation(language, request), request
+        )
         if menu is not None:
             menu = {
                 "header_links": [MenuLink(text, url) for text, url in menu["header_links"]],

@@ -324,39 +324,17 @@ class StoryPage(BasePage):
             self, inclusive=False
         )
 
-    def previous_story(self):
-        """The story published just before this one. A story without a date yet (a draft
-        whose date the editor cleared, seen in the preview panel) has no place among the
-        others: None. A story not saved yet (a new page's preview) will get the highest id,
-        so stories of the same date come before it."""
-        if self.publication_date is None:
-            return None
-        same_day = Q(publication_date=self.publication_date)
-        if self.pk is not None:
-            same_day &= Q(pk__lt=self.pk)
-        return (
-            self.siblings()
-            .filter(Q(publication_date__lt=self.publication_date) | same_day)
-            .newest_first()
-            .first()
-        )
-
-    def next_story(self):
-        """The story published just after this one (None without a date, as above)."""
-        if self.publication_date is None:
-            return None
-        later = Q(publication_date__gt=self.publication_date)
-        if self.pk is not None:
-            later |= Q(publication_date=self.publication_date, pk__gt=self.pk)
-        return self.siblings().filter(later).order_by("publication_date", "pk").first()
-
     @classmethod
     def route_queryset(cls):
         # The header shows the commune and its department.
         return cls.objects.select_related("commune__department")
 
     def neighbours(self):
-        """(previous_story(), next_story()) in one query: both ids as subqueries of it."""
+        """(the story published just before this one, the one just after), in one query: both
+        ids as subqueries of it. A story without a date yet (a draft whose date the editor
+        cleared, seen in the preview panel) has no place among the others: (None, None). A
+        story not saved yet (a new page's preview) will get the highest id, so stories of the
+        same date come before it."""
         if self.publication_date is None:
             return None, None
         before = Q(publication_date__lt=self.publication_date)
