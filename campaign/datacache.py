@@ -15,7 +15,11 @@ made outside Django (a raw SQL update, a shell) could leave; the page cache and 
 pages longer than that anyway, and are purged by the same events (campaign/purge.py).
 """
 
+import pickle
+import threading
+import time
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
@@ -27,31 +31,91 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 DATA_CACHE_SECONDS = 3600
 GENERATION_KEY = "campaign:data:generation"
+# Entries kept in each process besides the shared cache (see _ProcessCopies): the site, two
+# settings, routing and language links of ~150 pages, fragments of two languages.
+PROCESS_COPIES = 2048
+PROCESS_COPY_SECONDS = 300
 _MISSING = object()
 
 
 def generation():
-    """The current generation: the part of every key that a change replaces."""
+    """The current generation: the part of every key that a change replaces. None when the
+    cache cannot tell (Redis down: FailSoftRedisCache answers None): nothing is then read or
+    kept under a generation, neither in the cache nor in this process."""
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        value = cache.get(GENERATION_KEY) or "none"
+        value = cache.get(GENERATION_KEY)
     return value
+
+
+class _ProcessCopies:
+    """The entries this process has read or built, pickled, by key (generation included),
+    the least recently used dropped beyond `size`. An entry never changes under its key:
+    a change starts a new generation, so new keys. Reading one here instead of from Redis
+    saves a round trip per entry (about ten per page); the generation itself is still read
+    from the shared cache once per request, so every process follows a change at once.
+    Pickled, so that no two requests share an object (a setting keeps its request). A copy
+    is kept `seconds` at most, so that what a change made outside Django leaves is bounded
+    here too (DATA_CACHE_SECONDS, plus these seconds)."""
+
+    def __init__(self, size, seconds):
+        self.size = size
+        self.seconds = seconds
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return _MISSING
+            expires, blob = entry
+            if expires < time.monotonic():
+                del self.entries[key]
+                return _MISSING
+            self.entries.move_to_end(key)
+        return pickle.loads(blob)  # noqa: S301 - our own values, pickled just below
+
+    def put(self, key, value):
+        try:
+            blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable value is only not kept here
+            return
+        with self.lock:
+            self.entries[key] = (time.monotonic() + self.seconds, blob)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+_copies = _ProcessCopies(PROCESS_COPIES, PROCESS_COPY_SECONDS)
 
 
 def remember(name, build, request=None):
     """`build()`'s value, from the cache when it holds one for this generation. With a
     request, the generation is read once per request. When the cache fails, the value is
     built (the queries come back, never a 500: tests/volunteers/test_cache_outage.py)."""
+    value = _MISSING
     try:
         current = getattr(request, "_campaign_data_generation", None) if request else None
         if current is None:
             current = generation()
-            if request is not None:
+            if current is not None and request is not None:
                 request._campaign_data_generation = current
-        key = f"campaign:data:{current}:{name}"
-        value = cache.get(key, _MISSING)
+        if current is not None:
+            key = f"campaign:data:{current}:{name}"
+            value = _copies.get(key)
+            if value is not _MISSING:
+                return value
+            value = cache.get(key, _MISSING)
     except Exception:  # noqa: BLE001 - FailSoftRedisCache logs the outage
+        current = None
+    if current is None:
         return build()
     if value is _MISSING:
         value = build()
@@ -59,6 +123,7 @@ def remember(name, build, request=None):
             cache.set(key, value, DATA_CACHE_SECONDS)
         except Exception:  # noqa: BLE001, S110
             pass
+    _copies.put(key, value)
     return value
 
 

@@ -1,5 +1,7 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -85,9 +87,20 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["featured_stories"] = sections.featured_stories(page=self, request=request)
-        context["gesture_of_the_month"] = sections.gesture_of_the_month(page=self, request=request)
-        context["featured_kits"] = sections.featured_kits(page=self, request=request)
+        # Lazy: the template keeps each section in the site-data cache ({% datacache %}), so
+        # that a visit after the first of a generation runs none of their queries.
+        context["featured_stories"] = SimpleLazyObject(
+            lambda: sections.featured_stories(page=self, request=request)
+        )
+        context["gesture_of_the_month"] = SimpleLazyObject(
+            lambda: sections.gesture_of_the_month(page=self, request=request)
+        )
+        context["featured_kits"] = SimpleLazyObject(
+            lambda: sections.featured_kits(page=self, request=request)
+        )
+        # The gesture of the month and the kits in season change with the month: their
+        # fragments' keys have it.
+        context["this_month"] = timezone.localdate().strftime("%Y-%m")
         context["cta_url"] = self.cta_url(request)
         return context
 

@@ -2,6 +2,7 @@
 routes of the story index page (see StoryIndexPage), so that both exist in every language."""
 
 import json
+from functools import partial
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -10,13 +11,13 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from wagtail.images import get_image_model
-
 from campaign import ratelimit
+from campaign.datacache import remember
 from campaign.geography.models import Commune, Department
 from campaign.models import CampaignSettings
 from campaign.site_address import public_url
@@ -58,7 +59,12 @@ def _chosen(request, name, allowed):
 def story_index_context(*, index, request):
     locale = index.locale_id  # an id: no query (Locale.get_active() cost one)
     all_stories = index.stories()
-    themes, regions, departments = _filter_options(all_stories, locale)
+    # The options change only with the stories: kept under the site data's generation.
+    themes, regions, departments = remember(
+        f"story-filter-options:{index.pk}",
+        lambda: _filter_options(all_stories, locale),
+        request,
+    )
     theme = _chosen(request, "theme", {t.slug for t in themes})
     region = _chosen(request, "region", {r.code for r in regions})
     department = _chosen(request, "departement", {d.code for d in departments})
@@ -81,7 +87,12 @@ def story_index_context(*, index, request):
     filters = {"theme": theme, "region": region, "departement": department}
     query = {k: v for k, v in filters.items() if v}
     return {
-        "stories": localize_themes(page_obj.object_list, locale, themes=themes),
+        # Lazy: the cards are kept in the site-data cache with the template's {% datacache %}
+        # (keyed on the page, these filters and this page number), so that a visit after
+        # the first of a generation runs neither their queries nor their render.
+        "stories": SimpleLazyObject(
+            lambda: localize_themes(page_obj.object_list, locale, themes=themes)
+        ),
         "page_obj": page_obj,
         "result_count": paginator.count,
         "themes": themes,
@@ -148,38 +159,31 @@ def _quote(value, safe="", encoding=None, errors=None):
     return quote(value, safe=safe, encoding=encoding, errors=errors)
 
 
-def _prefetch_portrait_renditions(story):
-    """The portrait (and share image) and all their renditions: the picture at the top, the
-    Open Graph image and the JSON-LD then read them without one query each. One query once
-    the renditions exist (the renditions with their image, joined); the first visitor's view,
-    before any rendition, takes two."""
-    ids = {pk for pk in (story.portrait_id, story.share_image_id) if pk}
-    if not ids:
-        return
-    images = {}
-    renditions = {}
-    rendition_model = get_image_model().get_rendition_model()
-    for rendition in rendition_model.objects.filter(image_id__in=ids).select_related("image"):
-        image = images.setdefault(rendition.image_id, rendition.image)
-        rendition.image = image
-        renditions.setdefault(image.pk, []).append(rendition)
-    for image in images.values():
-        # What prefetch_related("renditions") leaves: Wagtail's get_rendition reads it.
-        prefetched = image.renditions.all()
-        prefetched._result_cache = renditions[image.pk]
-        prefetched._prefetch_done = True
-        image._prefetched_objects_cache = {"renditions": prefetched}
-    missing = ids - images.keys()
-    if missing:
-        for image in get_image_model().objects.prefetch_renditions().filter(pk__in=missing):
-            images[image.pk] = image
-    if story.portrait_id in images:
-        story.portrait = images[story.portrait_id]
-    if story.share_image_id in images:
-        story.share_image = images[story.share_image_id]
+STORY_PAGE_CONTEXT = (
+    "display_themes",
+    "related_stories",
+    "previous_story",
+    "next_story",
+    "share_links",
+    "json_ld",
+    "gestures",
+)
 
 
 def story_page_context(*, story, request):
+    """What the story page shows besides the story's own fields, computed only when the
+    template asks for it: the page keeps its head and its body in the site-data cache
+    ({% datacache %}), so that a visit after the first of a generation runs none of these
+    queries. Every value comes from one computation (`_story_page_data`)."""
+    data = SimpleLazyObject(lambda: _story_page_data(story=story, request=request))
+    return {name: SimpleLazyObject(partial(_item, data, name)) for name in STORY_PAGE_CONTEXT}
+
+
+def _item(data, name):
+    return data[name]
+
+
+def _story_page_data(*, story, request):
     # The story's own locale (an id: no query; Locale.get_active() cost one) and the active
     # language, the one Wagtail served the page in.
     locale = story.locale_id
@@ -193,17 +197,17 @@ def story_page_context(*, story, request):
         story.related_stories(themes=story_themes), locale, themes=locale_themes
     )
     by_key = {t.translation_key: t for t in locale_themes}
-    story.display_themes = [by_key.get(t.translation_key, t) for t in story_themes]
+    display_themes = [by_key.get(t.translation_key, t) for t in story_themes]
     campaign = CampaignSettings.for_request(request)
     image_url = ""
-    _prefetch_portrait_renditions(story)
-    share_image = story.get_share_image()
+    share_image = story.get_share_image()  # the portraits and their renditions, once
     if share_image:
         og = share_image.get_rendition("fill-1200x630|format-jpeg")
         image_url = public_url(og.url)
     url = public_url(story.url)
     previous_story, next_story = story.neighbours()
     return {
+        "display_themes": display_themes,
         "related_stories": related,
         "previous_story": previous_story,
         "next_story": next_story,

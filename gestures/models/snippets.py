@@ -13,7 +13,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from campaign.datacache import CachedSiteSettingMixin
+from campaign.datacache import CachedSiteSettingMixin, watch
 
 from ..choices import ICON_CHOICES
 
@@ -129,3 +129,8 @@ class GestureSettings(CachedSiteSettingMixin, BaseSiteSetting):
 
     class Meta:
         verbose_name = _("réglages des gestes")
+
+
+# A category shows with its gestures in the pages kept in the cache (the gesture of the
+# month on the home page, {% datacache %}): editing one starts a new generation.
+watch(GestureCategory)
