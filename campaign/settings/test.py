@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -20,7 +23,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # the stored copy. The headers are still set; tests/campaign/test_page_cache.py and
 # test_purge.py turn the cache on.
 PAGE_CACHE_ENABLED = False
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# TEST_MEDIA_ROOT: another folder (two runs at once, e.g. SQLite and PostgreSQL in .ci/run).
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / "var" / "test-media")  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Static files come from the finders here; WhiteNoise serves the collected files in production.
