@@ -36,9 +36,9 @@ BUDGET = 12
 # data are in Django's cache (campaign/datacache.py: the site and its home page, the site
 # settings, whether any page is private, each page's children by slug, the language links;
 # the menus, Wagtail's site root paths; the listings of the home and the story index and the
-# story page's head and body as rendered HTML, {% datacache %}). Every one is the same with 3 or 40 stories, 10 or 100
-# gestures, 2 or 8 kits, 3 or 12 menu links. "/en/" is the English home without English
-# sections.
+# story page's head and body as rendered HTML, {% datacache %}). Every one is the same with 3
+# or 40 stories, 10 or 100 gestures, 2 or 8 kits, 3 or 12 menu links. "/en/" is the English
+# home without English sections.
 WARM = {
     "/": 1,
     "/en/": 2,
