@@ -8,6 +8,7 @@ are made side by side in one run."""
 import contextlib
 import http.client
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -203,3 +204,54 @@ def _median_ms(runs, key):
     # A run that completed no request in its time has no latency to report.
     values = [r[key] for r in runs if r[key] is not None]
     return f"{statistics.median(values):.1f}" if values else "n/a"
+
+
+# Another tree's code (a git worktree of an earlier commit: the benches' --baseline), run by
+# this venv's Python from that tree, on its own copy of the database and its own static files.
+
+SAME_MIGRATIONS_CODE = """
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+loader = MigrationLoader(connection)
+print(set(loader.applied_migrations) == set(loader.disk_migrations))
+"""
+
+
+def manage_in(tree, *args, env, quiet=True):
+    """manage() with `tree`'s manage.py and code."""
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", *args],
+        cwd=tree,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def prepare_tree(tree, database, env):
+    """Make env's DATABASE_URL (a SQLite file) and STATIC_ROOT ready for `tree`'s code, as
+    bench_render.py's --baseline does: a copy of `database` when its applied migrations are
+    exactly `tree`'s (the same schema), else a database built by `tree`'s own migrate,
+    import_communes and load_demo; then `tree`'s collectstatic (its templates name its own
+    hashed files). Returns "copy" or "own"."""
+    copy = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    copy.unlink(missing_ok=True)
+    shutil.copyfile(database, copy)
+    same = subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", SAME_MIGRATIONS_CODE],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-1]
+    how = "copy"
+    if same != "True":
+        how = "own"
+        copy.unlink()
+        manage_in(tree, "migrate", "--noinput", env=env)
+        manage_in(tree, "import_communes", "--quiet", env=env)
+        manage_in(tree, "load_demo", "--force", env=env)
+        manage_in(tree, "db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", env=env)
+    manage_in(tree, "collectstatic", "--noinput", env=env)
+    return how
