@@ -55,13 +55,7 @@ def production_env(database_url=None, **extra):
 
 
 def manage(*args, env, quiet=True):
-    subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
-    )
+    manage_in(BASE_DIR, *args, env=env, quiet=quiet)
 
 
 def prepare_database(env, *, fresh=False, demo=True):
