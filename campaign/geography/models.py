@@ -85,6 +85,32 @@ class Department(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class Intercommunality(models.Model):
+    """An intercommunality with its own taxation (EPCI à fiscalité propre: communauté de
+    communes, d'agglomération, urbaine, métropole). Nearly every commune belongs to exactly
+    one, which is why the link is a foreign key on the commune."""
+
+    class Kind(models.TextChoices):
+        CC = "CC", _("communauté de communes")
+        CA = "CA", _("communauté d'agglomération")
+        CU = "CU", _("communauté urbaine")
+        METRO = "METRO", _("métropole")
+        MET69 = "MET69", _("métropole de Lyon")
+
+    code = models.CharField(_("numéro SIREN"), max_length=9, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.CharField(_("type"), max_length=8, choices=Kind)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("intercommunalité")
+        verbose_name_plural = _("intercommunalités")
+
+    def __str__(self):
+        return self.name
+
+
 class CommuneQuerySet(models.QuerySet):
     def communes(self):
         return self.filter(kind=Commune.Kind.COMMUNE)
@@ -188,6 +214,16 @@ class Commune(models.Model):
         related_name="communes",
     )
     population = models.PositiveIntegerField(_("population municipale"), null=True, blank=True)
+    intercommunality = models.ForeignKey(
+        Intercommunality,
+        verbose_name=_("intercommunalité"),
+        to_field="code",
+        db_column="intercommunality_code",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communes",
+    )
 
     objects = CommuneQuerySet.as_manager()
 
