@@ -11,7 +11,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Commune, Department, Postcode, Region, commune_slug, search_key
+from .models import (
+    Commune,
+    Department,
+    Intercommunality,
+    Postcode,
+    Region,
+    commune_slug,
+    search_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +29,10 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "communes.csv.gz"
 # number of query parameters (SQLite).
 BATCH_SIZE = 1000
 
-REGIONS, DEPARTMENTS, COMMUNES, ARRONDISSEMENTS, POSTCODES = (
+REGIONS, DEPARTMENTS, INTERCOMMUNALITIES, COMMUNES, ARRONDISSEMENTS, POSTCODES = (
     "regions",
     "departments",
+    "intercommunalities",
     "communes",
     "arrondissements",
     "postcodes",
@@ -34,8 +43,9 @@ _GROUP_OF_KIND = {Commune.Kind.COMMUNE: COMMUNES, Commune.Kind.ARRONDISSEMENT: A
 
 
 def communes_import(*, path: Path | str | None = None, stdout=None) -> dict:
-    """Create or update regions, departments, communes, arrondissements and postcodes from the
-    data file (`data/communes.csv.gz` by default; its README describes the columns).
+    """Create or update regions, departments, intercommunalities, communes, arrondissements and
+    postcodes from the data file (`data/communes.csv.gz` by default; its README describes the
+    columns).
 
     Idempotent: rows are matched on their INSEE code, and a row whose values did not change is
     not written, so a second run only reads (about a second). Everything happens in one
@@ -49,11 +59,14 @@ def communes_import(*, path: Path | str | None = None, stdout=None) -> dict:
     "unchanged": 34967, "missing": 0}, …, "postcodes": {"created": 1, "deleted": 0,
     "unchanged": 35539}}``. Writes a summary line per kind to `stdout` when given.
     """
-    regions, departments, communes, postcodes = _read(Path(path) if path else DATA_FILE)
+    regions, departments, intercommunalities, communes, postcodes = _read(
+        Path(path) if path else DATA_FILE
+    )
     with transaction.atomic():
         result = {
             REGIONS: _sync(Region, "code", regions)[ALL],
             DEPARTMENTS: _sync(Department, "code", departments)[ALL],
+            INTERCOMMUNALITIES: _sync(Intercommunality, "code", intercommunalities)[ALL],
         }
         # Communes and arrondissements go through the same statements, communes first (the rows
         # are sorted so); the parent foreign key is a deferred constraint on SQLite and
@@ -73,7 +86,7 @@ def communes_import(*, path: Path | str | None = None, stdout=None) -> dict:
 def _read(path: Path):
     """Parse the data file into {code: field values} per table, values as the models store
     them, so that comparing with the database is a plain tuple comparison."""
-    regions, departments, communes, postcodes = {}, {}, {}, set()
+    regions, departments, intercommunalities, communes, postcodes = {}, {}, {}, {}, set()
     with gzip.open(path, "rt", encoding="utf-8", newline="") as text:
         for row in csv.DictReader(text):
             kind, code, name = row["kind"], row["code"], row["name"]
@@ -84,6 +97,14 @@ def _read(path: Path):
                     "name": name,
                     "slug": slugify(name),
                     "region_id": row["region"] or None,
+                }
+            elif kind == "e":
+                intercommunalities[code] = {
+                    "name": name,
+                    # Two EPCI share a name ("CC des Quatre Rivières"): the SIREN keeps the
+                    # slug unique and stable, as the INSEE code does for communes.
+                    "slug": f"{slugify(name)}-{code}",
+                    "kind": row["intercommunality"],
                 }
             elif kind in _COMMUNE_KINDS:
                 population = row["population"]
@@ -96,11 +117,13 @@ def _read(path: Path):
                     "department_id": row["department"],
                     "region_id": row["region"] or None,
                     "population": int(population) if population else None,
+                    # Absent from a file built before intercommunalities were added.
+                    "intercommunality_id": row.get("intercommunality") or None,
                 }
                 postcodes.update((postcode, code) for postcode in row["postcodes"].split())
             else:
                 raise ValueError(f"{path}: unknown kind {kind!r} on the row of {code}")
-    return regions, departments, communes, postcodes
+    return regions, departments, intercommunalities, communes, postcodes
 
 
 def _sync(model, key: str, desired: dict[str, dict], *, group_of=None) -> dict[str, dict]:
@@ -189,6 +212,7 @@ def summary_lines(result: dict) -> list[str]:
     labels = {
         REGIONS: (_("Régions"), True),
         DEPARTMENTS: (_("Départements et collectivités d'outre-mer"), False),
+        INTERCOMMUNALITIES: (_("Intercommunalités"), True),
         COMMUNES: (_("Communes"), True),
         ARRONDISSEMENTS: (_("Arrondissements municipaux"), False),
     }

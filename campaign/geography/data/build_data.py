@@ -20,11 +20,21 @@ import json
 import sys
 from pathlib import Path
 
-COLUMNS = ["kind", "code", "name", "region", "department", "commune", "population", "postcodes"]
+COLUMNS = [
+    "kind",
+    "code",
+    "name",
+    "region",
+    "department",
+    "commune",
+    "population",
+    "postcodes",
+    "intercommunality",
+]
 
-# Rows are written regions first, then departments, communes and arrondissements, so that the
-# importer meets every parent before its children.
-KIND_ORDER = {"r": 0, "d": 1, "c": 2, "a": 3}
+# Rows are written regions first, then departments, intercommunalities, communes and
+# arrondissements, so that the importer meets every parent before its children.
+KIND_ORDER = {"r": 0, "d": 1, "e": 2, "c": 3, "a": 4}
 COMMUNE_TYPES = {"commune-actuelle": "c", "arrondissement-municipal": "a"}
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "communes.csv.gz"
@@ -35,6 +45,7 @@ def build_rows(package_dir: Path) -> list[dict]:
     regions = json.loads((data / "regions.json").read_text(encoding="utf-8"))
     departments = json.loads((data / "departements.json").read_text(encoding="utf-8"))
     communes = json.loads((data / "communes.json").read_text(encoding="utf-8"))
+    epcis = json.loads((data / "epci.json").read_text(encoding="utf-8"))
 
     # regions.json also lists the overseas collectivities (zone "com": Saint-Pierre-et-Miquelon,
     # Polynésie française…) as pseudo-regions whose code is their department code. They are not
@@ -57,6 +68,21 @@ def build_rows(package_dir: Path) -> list[dict]:
         )
 
     commune_codes = {c["code"] for c in communes if c["type"] == "commune-actuelle"}
+
+    # Intercommunalities (EPCI à fiscalité propre): an "e" row whose `intercommunality` column
+    # holds its type (CC, CA, CU, METRO, MET69); a commune's row holds its EPCI's SIREN, and an
+    # arrondissement's that of its commune.
+    epci_of = {}
+    for e in epcis:
+        rows.append(
+            {"kind": "e", "code": e["code"], "name": e["nom"], "intercommunality": e["type"]}
+        )
+        for member in e["membres"]:
+            if member["code"] not in commune_codes:
+                sys.exit(f"{e['code']}: unknown member commune {member['code']!r}")
+            if member["code"] in epci_of:
+                sys.exit(f"{member['code']}: member of {epci_of[member['code']]} and {e['code']}")
+            epci_of[member["code"]] = e["code"]
     for c in communes:
         kind = COMMUNE_TYPES.get(c["type"])
         if kind is None:
@@ -76,6 +102,7 @@ def build_rows(package_dir: Path) -> list[dict]:
                 "commune": c.get("commune", "") if kind == "a" else "",
                 "population": "" if population is None else str(population),
                 "postcodes": " ".join(sorted(set(c.get("codesPostaux", [])))),
+                "intercommunality": epci_of.get(c["code"] if kind == "c" else c["commune"], ""),
             }
         )
     rows.sort(key=lambda row: (KIND_ORDER[row["kind"]], row["code"]))
@@ -103,7 +130,8 @@ def main(argv=None) -> None:
     counts = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in KIND_ORDER}
     print(
         f"{args.output}: {counts['r']} regions, {counts['d']} departments, "
-        f"{counts['c']} communes, {counts['a']} arrondissements"
+        f"{counts['e']} intercommunalities, {counts['c']} communes, "
+        f"{counts['a']} arrondissements"
     )
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaign.geography.models import Commune, Department, Postcode, Region
+from campaign.geography.models import Commune, Department, Intercommunality, Postcode, Region
 from campaign.geography.services import communes_import
 
 pytestmark = pytest.mark.django_db
@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_import_creates_every_row(france):
     assert france["regions"] == {"created": 18, "updated": 0, "unchanged": 0, "missing": 0}
     assert france["departments"]["created"] == 109
+    assert france["intercommunalities"]["created"] == 1_255
     assert france["communes"]["created"] == 34_969
     assert france["arrondissements"]["created"] == 45
     assert france["postcodes"] == {"created": 35_539, "deleted": 0, "unchanged": 0}
@@ -60,6 +61,22 @@ def test_communes_carry_their_department_region_slug_and_search_name(france):
     assert Commune.objects.get(insee_code="2A004").slug == "ajaccio-2a004"
 
 
+def test_communes_belong_to_their_intercommunality(france):
+    melun = Commune.objects.select_related("intercommunality").get(insee_code="77288")
+    assert melun.intercommunality.name == "CA Melun Val de Seine"
+    assert melun.intercommunality.kind == Intercommunality.Kind.CA
+    assert melun.intercommunality.slug == "ca-melun-val-de-seine-247700057"
+    # An arrondissement belongs to its commune's intercommunality.
+    paris, paris_17 = (Commune.objects.get(insee_code=code) for code in ("75056", "75117"))
+    assert paris.intercommunality_id == paris_17.intercommunality_id == "200054781"
+    assert Intercommunality.objects.get(code="200054781").kind == Intercommunality.Kind.METRO
+    # The 1,255 EPCI à fiscalité propre of 2026 cover every commune but the 98 that belong
+    # to none (islands such as Île-de-Bréhat, and overseas collectivities).
+    assert Commune.objects.communes().filter(intercommunality__isnull=True).count() == 98
+    # Two of them share a name: the SIREN in the slug keeps their addresses apart.
+    assert Intercommunality.objects.filter(name="CC des Quatre Rivières").count() == 2
+
+
 def test_overseas_collectivities_are_departments_without_a_region(france):
     # Collectivités d'outre-mer have communes but no region: the file keeps them as
     # departments so that every commune can be imported.
@@ -72,23 +89,22 @@ def test_overseas_collectivities_are_departments_without_a_region(france):
 
 
 def test_second_import_changes_nothing(france):
-    counts = {model: model.objects.count() for model in (Region, Department, Commune, Postcode)}
+    models = (Region, Department, Intercommunality, Commune, Postcode)
+    counts = {model: model.objects.count() for model in models}
 
     result = communes_import()
 
-    for kind in ("regions", "departments", "communes", "arrondissements"):
+    for kind in ("regions", "departments", "intercommunalities", "communes", "arrondissements"):
         assert result[kind]["created"] == result[kind]["updated"] == 0, kind
         assert result[kind]["missing"] == 0, kind
     assert result["communes"]["unchanged"] == 34_969
     assert result["arrondissements"]["unchanged"] == 45
     assert result["postcodes"] == {"created": 0, "deleted": 0, "unchanged": 35_539}
-    assert counts == {
-        model: model.objects.count() for model in (Region, Department, Commune, Postcode)
-    }
+    assert counts == {model: model.objects.count() for model in models}
 
 
 def test_second_import_is_read_only(france, django_assert_max_num_queries):
-    # The import runs on every `make setup`: with nothing to change it only reads the four
+    # The import runs on every `make setup`: with nothing to change it only reads the five
     # tables (plus savepoint statements).
     with django_assert_max_num_queries(10) as captured:
         communes_import()

@@ -73,6 +73,50 @@ def test_import_command_prints_a_french_summary_and_can_be_quiet(data_file):
     assert out.getvalue() == ""
 
 
+def test_intercommunalities_are_imported_and_communes_moved_between_them(tmp_path):
+    import gzip
+
+    from campaign.geography.models import Intercommunality
+
+    header = "kind,code,name,region,department,commune,population,postcodes,intercommunality\n"
+    rows = (
+        "r,11,Île-de-France,,,,,,\n"
+        "d,77,Seine-et-Marne,11,,,,,\n"
+        "e,247700057,CA Melun Val de Seine,,,,,,CA\n"
+        "e,200072130,CC Brie des Rivières et Châteaux,,,,,,CC\n"
+        "c,77288,Melun,11,77,,40000,77000,247700057\n"
+        "c,77152,Dammarie-les-Lys,11,77,,21000,77190,247700057\n"
+        "c,77999,Sans-Intercommunalité,11,77,,100,77999,\n"
+    )
+    path = tmp_path / "communes.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as gz:
+        gz.write(header + rows)
+
+    result = communes_import(path=path)
+
+    assert result["intercommunalities"]["created"] == 2
+    melun_agglo = Intercommunality.objects.get(code="247700057")
+    assert melun_agglo.kind == Intercommunality.Kind.CA
+    assert sorted(melun_agglo.communes.values_list("insee_code", flat=True)) == [
+        "77152",
+        "77288",
+    ]
+    assert Commune.objects.get(insee_code="77999").intercommunality is None
+
+    # Dammarie-les-Lys changes intercommunality in next year's file: one update, no new row.
+    with gzip.open(path, "wt", encoding="utf-8") as gz:
+        gz.write(header + rows.replace("21000,77190,247700057", "21000,77190,200072130"))
+    result = communes_import(path=path)
+    assert result["communes"]["updated"] == 1
+    assert result["intercommunalities"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "missing": 0,
+    }
+    assert Commune.objects.get(insee_code="77152").intercommunality_id == "200072130"
+
+
 def test_unknown_kind_stops_the_import_before_any_write(data_file, small_france):
     with pytest.raises(ValueError, match="unknown kind"):
         communes_import(path=data_file(small_france + "x,1,Nowhere,,,,,\n"))
