@@ -71,11 +71,10 @@ def catalogue_for(*, index_page, params):
     which ones match the filters in `params` (unknown values are ignored), the counts per
     filter value, and the gestures grouped by category or sorted by number."""
     gestures = list(
-        with_done_count(
-            translated_only(GesturePage.objects.child_of(index_page).live())
-            .select_related("category")
-            .defer(*CARD_UNUSED_FIELDS)
-        ).order_by("number")
+        translated_only(GesturePage.objects.child_of(index_page).live())
+        .select_related("category")
+        .defer(*CARD_UNUSED_FIELDS)
+        .order_by("number")
     )
     # What every card shows, resolved once for the catalogue rather than once per card (the
     # labels' translations, the addresses): a hundred cards made it a third of the render.
@@ -161,6 +160,46 @@ def catalogue_for(*, index_page, params):
     }
 
 
+def catalogue_categories(*, index_page, request=None):
+    """The categories of `index_page`'s published gestures, in order, from the site-data
+    cache (a gesture or a category saved starts a new generation): the catalogue's colours
+    and the key of its kept fragment need them on every render."""
+    from campaign.datacache import remember
+
+    def build():
+        used = translated_only(GesturePage.objects.child_of(index_page).live()).values(
+            "category_id"
+        )
+        return list(GestureCategory.objects.filter(pk__in=used).order_by("pk"))
+
+    return remember(f"gestures:catalogue-categories:{index_page.pk}", build, request)
+
+
+def catalogue_key(*, params, categories):
+    """What the catalogue's cards depend on besides the site data: the filters and the order
+    of `params`, validated as catalogue_for() does (an unknown value counts as none), so that
+    made-up query strings all share the unfiltered fragment and cannot fill the cache."""
+    known = {
+        "categorie": {c.slug for c in categories},
+        "duree": {key for key, _label in TIME_CHOICES},
+        "public": {key for key, _label in AUDIENCE_CHOICES},
+    }
+    values = [
+        params.get(name, "") if params.get(name) in keys else "" for name, keys in known.items()
+    ]
+    values.append(params.get("tri") if params.get("tri") in SORTS else "categorie")
+    return "|".join(values)
+
+
+def done_counts():
+    """{translation key as text: "J'ai fait ce geste" count} of every gesture that has one:
+    one query on the small counter table. The catalogue keeps its cards as a fragment of the
+    site data and punches these live counts into it (gestures/templatetags/gesture_counts.py).
+    """
+    rows = GestureCounter.objects.filter(count__gt=0).values_list("translation_key", "count")
+    return {str(key): count for key, count in rows}
+
+
 def done_numbers(*, request):
     """The numbers of the gestures this visitor said they did, from a signed cookie (no
     personal data: a list of numbers; a forged or broken cookie counts as empty)."""
@@ -220,16 +259,42 @@ def signup_url_for(*, page, category, request=None):
 
 def gesture_page_context(*, page, request):
     """What a gesture page shows besides its own fields: its category, its neighbours by
-    number, its counter, its stories and the sign-up link. A fixed number of queries."""
+    number, its counter, its stories and the sign-up link. A fixed number of queries.
+
+    All but the counter and the visitor's own "already done" change only with the site data
+    (a page published or saved, a setting or a category saved): for visitors they come from
+    the site-data cache (campaign/datacache.py), so a kept page reads one query, its counter.
+    A preview builds them afresh."""
+    from campaign.datacache import remember
+
+    if request is None or getattr(request, "is_preview", False) or not page.pk:
+        data = _gesture_page_data(page=page, request=request)
+    else:
+        data = remember(
+            f"gestures:page:{page.pk}",
+            lambda: _gesture_page_data(page=page, request=request),
+            request,
+        )
+    page.category = data["category"]
+    count = (
+        GestureCounter.objects.filter(translation_key=page.translation_key)
+        .order_by("pk")
+        .values_list("count", flat=True)
+        .first()
+    )
+    done = done_numbers(request=request) if request is not None else set()
+    return {
+        **data,
+        "category_list": [data["category"]],
+        "done_count": count or 0,
+        "already_done": page.number in done,
+        "done_url": page.url + page.reverse_subpage("done") if page.url else "",
+    }
+
+
+def _gesture_page_data(*, page, request):
     siblings = translated_only(GesturePage.objects.live()).filter(locale_id=page.locale_id)
-    done = done_numbers(request=request)
-    # The category and the gesture's counter in one query.
-    counter = GestureCounter.objects.filter(translation_key=page.translation_key).order_by("pk")
-    category = GestureCategory.objects.annotate(
-        gesture_done_count=Subquery(counter.values("count")[:1])
-    ).get(pk=page.category_id)
-    page.category = category
-    count = category.gesture_done_count
+    category = GestureCategory.objects.get(pk=page.category_id)
     # A page being created and previewed in the admin has no URL or parent yet. The parent's
     # address is the page's without its slug: no query for the parent.
     url = page.url if page.path else None
@@ -255,13 +320,9 @@ def gesture_page_context(*, page, request):
             next_gesture = gesture
     return {
         "category": category,
-        "category_list": [category],
         "catalogue_url": catalogue_url,
         "previous_gesture": previous_gesture,
         "next_gesture": next_gesture,
-        "done_count": count or 0,
-        "already_done": page.number in done,
-        "done_url": page.url + page.reverse_subpage("done") if page.url else "",
         "stories": stories_for(page=page),
         "signup_url": signup_url_for(page=page, category=category, request=request),
     }
@@ -308,6 +369,9 @@ def gesture_of_the_month(*, locale, site=None, request=None, today=None):
 
 __all__ = [
     "catalogue_for",
+    "catalogue_categories",
+    "catalogue_key",
+    "done_counts",
     "done_numbers",
     "gesture_of_the_month",
     "gesture_page_context",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -72,8 +73,17 @@ class GestureIndexPage(TranslatedRoutablePageMixin, BasePage):
         from gestures import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.catalogue_for(index_page=self, params=request.GET))
-        context["done_numbers"] = selectors.done_numbers(request=request)
+        # The cards are a fragment kept under the site data's generation
+        # (gesture_index_page.html): on a hit, the catalogue's query and its hundred cards
+        # are skipped, and only the live counts are read (templatetags/gesture_counts.py).
+        categories = selectors.catalogue_categories(index_page=self, request=request)
+        context["category_list"] = categories
+        context["catalogue_key"] = selectors.catalogue_key(
+            params=request.GET, categories=categories
+        )
+        context["catalogue"] = SimpleLazyObject(
+            lambda: selectors.catalogue_for(index_page=self, params=request.GET)
+        )
         return context
 
     @path("")

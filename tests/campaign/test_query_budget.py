@@ -36,7 +36,8 @@ BUDGET = 12
 # data are in Django's cache (campaign/datacache.py: the site and its home page, the site
 # settings, whether any page is private, each page's children by slug, the language links;
 # the menus, Wagtail's site root paths; the listings of the home and the story index and the
-# story page's head and body as rendered HTML, {% datacache %}). Every one is the same with 3
+# story page's head and body, the gestures catalogue's cards (their live counts read in one
+# query) as rendered HTML, {% datacache %}). Every one is the same with 3
 # or 40 stories, 10 or 100 gestures, 2 or 8 kits, 3 or 12 menu links. "/en/" is the English
 # home without English sections.
 WARM = {
@@ -46,7 +47,8 @@ WARM = {
     "/histoires/?page=2": 3,
     "STORY": 3,
     "/gestes/": 3,
-    "GESTURE": 6,
+    # The gesture's counter; its category, neighbours, stories and sign-up link are site data.
+    "GESTURE": 4,
     "/heure-civique/": 2,
     "/kits/": 3,
     "KIT": 4,
@@ -62,8 +64,11 @@ UNCACHED = {
     "/histoires/": 20,
     "/histoires/?page=2": 20,
     "STORY": 24,
-    "/gestes/": 14,
-    "GESTURE": 18,
+    # The catalogue's categories (the key of its kept cards) and its live counts are each one
+    # query of their own: two more than when the cards were rendered with their counts.
+    "/gestes/": 16,
+    # The category and the counter are read apart (the counter alone is live): one more.
+    "GESTURE": 19,
     "/heure-civique/": 14,
     "/kits/": 14,
     "KIT": 16,
