@@ -451,9 +451,13 @@ class PageCacheMiddleware:
 
     def _rebuild(self, stored):
         _versions, content, headers = stored
-        response = HttpResponse(fresh_fields(content))
+        content = fresh_fields(content)
+        response = HttpResponse(content)
         for name, value in headers:
             response[name] = value
+        # A hit skips CommonMiddleware, which sets it on a miss: without it gunicorn sends
+        # the page in chunks.
+        response["Content-Length"] = str(len(content))
         response.page_cacheable = True
         public_headers(response)
         response["X-Page-Cache"] = "hit"

@@ -46,6 +46,9 @@ def test_anonymous_page_is_stored_then_served_with_the_shared_cache_headers(clie
         assert "cookie" not in vary and "accept-language" not in vary
         assert response["Content-Security-Policy"]
         assert response["Content-Type"].startswith("text/html")
+        # Without it gunicorn sends the page in chunks, and nginx's proxy cache waits for
+        # the last one: a hit says its length, as the miss did (CommonMiddleware).
+        assert response["Content-Length"] == str(len(response.content))
 
 
 def test_the_lifetime_comes_from_the_setting(client, home_page, settings):
