@@ -128,6 +128,12 @@ def purge_page(page) -> None:
     _on_commit(urls, everything=everything)
 
 
+def purge_everything_on_commit() -> None:
+    """Everything purged once the transaction commits (nothing if it rolls back): for a
+    change shown on more pages than it is worth listing (a directory actor)."""
+    _on_commit(set(), everything=True)
+
+
 def purge_everything() -> None:
     """A new page-cache generation now; the proxy's or CDN's copies through a task."""
     page_cache.purge_all()

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "stories",
     "gestures",
     "kits",
+    "directory",
     "volunteers",
     "mailings",
     "wagtail_localize",
@@ -277,6 +278,9 @@ RATE_LIMITS = {
     "nomination_email": "3/3600",
     "engagement": "5/3600",
     "engagement_email": "3/86400",
+    # The directory's proposal form (directory/views.py), per client address and per address.
+    "actor_proposal": "5/3600",
+    "actor_proposal_email": "3/86400",
     "poster": "30/3600",
     "gesture_done": "30/3600",
     # "J'ai fait ce geste": one count per gesture per client address per day.
@@ -372,6 +376,7 @@ DEMO_LOADERS = [
     "volunteers.demo.load",
     "mailings.demo.load",
     "kits.demo.load",
+    "directory.demo.load",
     "campaign.demo.load_navigation",
 ]
 

@@ -33,6 +33,7 @@ from django.urls.resolvers import RoutePattern
 import pytest
 
 from campaign.geography.models import Commune, Department, Region, search_key
+from directory.models import Actor
 from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
 from stories.models import Nomination
@@ -127,6 +128,14 @@ def world(home_page):
         role="Maire",
         email="contact-secret@exemple-matrice.org",
     )
+    # A directory actor of commune B only, and one of both communes (which the mairie user
+    # of A may see).
+    from directory.factories import ActorFactory
+
+    ActorFactory(
+        name="ActeurSecretBrest", communes=[brest], proposer_email="acteur@exemple-matrice.org"
+    )
+    ActorFactory(name="ActeurPartageMelunBrest", communes=[melun, brest])
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
         Delivery.objects.create(mailing=mailing, volunteer=volunteer)
@@ -369,6 +378,8 @@ def _text_of(response):
 
 NOMINATION = ["herossecret", "proposeursecret", "proposeur-secret@exemple-matrice.org"]
 ENGAGED_CONTACT = ["contactsecret", "contact-secret@exemple-matrice.org"]
+# A directory actor serving commune B only, and its proposer (whom nobody sees in the admin).
+ACTOR_OF_B = ["acteursecretbrest", "acteur@exemple-matrice.org"]
 
 
 def _forbidden_strings(people, hidden_keys, others=()):
@@ -431,7 +442,7 @@ def _post_bulk_actions(client, user, world):
     hidden = [v.pk for k, v in people.items()]
     before = {
         model: model._default_manager.count()
-        for model in (Volunteer, Mailing, Delivery, Commune, Nomination, EngagedCommune)
+        for model in (Volunteer, Mailing, Delivery, Commune, Nomination, EngagedCommune, Actor)
     }
     client.raise_request_exception = False
     client.force_login(user)
@@ -469,11 +480,12 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
         world,
         home_page,
         hidden_keys=HIDDEN_FROM_MAIRIE,
-        others=NOMINATION + ENGAGED_CONTACT,
+        others=NOMINATION + ENGAGED_CONTACT + ACTOR_OF_B,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
     assert any(allowed in text for text in texts)
+    assert any("acteurpartagemelunbrest" in text for text in texts)
     _report("mairie user", patterns, requests, failures)
 
 

@@ -1,0 +1,187 @@
+"""Read-only lookups of the directory: the needs (gesture categories) in the visitor's
+language, the search by place and need, a commune's actors. Each runs a fixed number of
+queries whatever the number of actors, communes or categories."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+
+from campaign.geography.models import Commune, Postcode, search_key
+from gestures.models import GestureCategory
+
+from .models import Actor, ActorCommune, ActorIntercommunality
+
+PER_PAGE = 20
+# A commune page lists at most this many help points (a printable sheet will list them all).
+HELP_POINTS_MAX = 30
+# A name search offers at most this many communes to choose from.
+COMMUNE_CHOICES = 12
+
+
+def needs(language):
+    """(slug, name) of the gesture categories, named in `language` when translated, in French
+    otherwise; ordered as the gestures order them. One query."""
+    rows = GestureCategory.objects.filter(locale__language_code__in={language, "fr"}).values_list(
+        "slug", "name", "locale__language_code", "pk"
+    )
+    french, local = {}, {}
+    for slug, name, code, pk in rows:
+        (french if code == "fr" else local)[slug] = (pk, name)
+    if language == "fr":
+        local = french
+    return [
+        (slug, local.get(slug, french[slug])[1])
+        for slug in sorted(french, key=lambda s: french[s][0])
+    ]
+
+
+def french_categories(slugs):
+    """The French rows of the categories named by `slugs` (actors link to those)."""
+    return list(GestureCategory.objects.filter(locale__language_code="fr", slug__in=slugs))
+
+
+def _cards(actors, labels):
+    """Resolve what each card shows once: the categories' names in the visitor's language."""
+    for actor in actors:
+        actor.need_labels = [labels.get(c.slug, c.name) for c in actor.categories.all()]
+    return actors
+
+
+def _listing(queryset):
+    return (
+        queryset.published()
+        .defer("proposer_email", "token", "search_name", "language")
+        .prefetch_related(
+            Prefetch(
+                "categories", queryset=GestureCategory.objects.only("slug", "name", "locale_id")
+            )
+        )
+    )
+
+
+def page_of(queryset, page_number, *, labels, per_page=PER_PAGE):
+    """One page of actors (two queries, three with their categories) and whether the page
+    asked for was a page number at all."""
+    paginator = Paginator(queryset, per_page)
+    valid = True
+    try:
+        number = int(page_number or 1)
+        if number < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        number, valid = 1, False
+    page = paginator.get_page(number)
+    if page.number != number:
+        valid = False
+    _cards(page.object_list, labels)
+    return page, valid
+
+
+@dataclass
+class Place:
+    """Where the visitor looks: the communes they mean (one, or those of a postcode), the
+    communes to choose from when a name is ambiguous."""
+
+    communes: list = field(default_factory=list)
+    choices: list = field(default_factory=list)
+    postcode: str = ""
+
+    @property
+    def found(self):
+        return bool(self.communes)
+
+
+def place_for(*, query="", commune_code=""):
+    """The place a search means: a postcode's communes, the commune chosen (`commune_code`),
+    the one commune whose name matches, or communes to choose from. Two queries at most."""
+    communes = Commune.objects.select_related("department")
+    if commune_code:
+        return Place(communes=list(communes.filter(insee_code=commune_code.upper())[:1]))
+    if not query:
+        return Place()
+    if query.isdigit():  # the form already checked it is a known postcode
+        return Place(communes=list(communes.for_postcode(query)), postcode=query)
+    matches = list(communes.search(query)[: COMMUNE_CHOICES + 1])
+    exact = [c for c in matches if c.search_name == search_key(query)]
+    if len(matches) == 1 or len(exact) == 1:
+        return Place(communes=exact or matches)
+    return Place(choices=matches[:COMMUNE_CHOICES])
+
+
+def around(communes):
+    """The communes around `communes`, as a subquery of INSEE codes: those sharing one of
+    their postcodes, and those of their intercommunalities (themselves included)."""
+    codes = [c.insee_code for c in communes]
+    intercommunalities = {c.intercommunality_id for c in communes if c.intercommunality_id}
+    postcodes = Postcode.objects.filter(commune_id__in=codes).values("code")
+    return Commune.objects.filter(
+        Q(insee_code__in=codes)
+        | Q(postcodes__code__in=postcodes)
+        | Q(intercommunality_id__in=intercommunalities)
+    ).values("insee_code")
+
+
+def search(*, communes, need="", with_around=True):
+    """Published actors for a place and a need: those serving the communes or the communes
+    around them, their intercommunality or their department; the place's own first, then
+    around, then the intercommunality's, then the department's, each by name. Without a
+    place, every published actor (of the need). A queryset: one query per page."""
+    actors = Actor.objects.all()
+    if communes:
+        codes = [c.insee_code for c in communes]
+        intercommunalities = {c.intercommunality_id for c in communes if c.intercommunality_id}
+        departments = {c.department_id for c in communes}
+        near = around(communes) if with_around else codes
+        actors = actors.serving(
+            commune_codes=near,
+            intercommunality_codes=intercommunalities,
+            department_codes=departments,
+        ).alias(
+            rank=Case(
+                When(
+                    pk__in=ActorCommune.objects.filter(commune_id__in=codes).values("actor_id"),
+                    then=Value(0),
+                ),
+                When(
+                    pk__in=ActorCommune.objects.filter(commune_id__in=near).values("actor_id"),
+                    then=Value(1),
+                ),
+                When(
+                    pk__in=ActorIntercommunality.objects.filter(
+                        intercommunality_id__in=intercommunalities
+                    ).values("actor_id"),
+                    then=Value(2),
+                ),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        order = ["rank", "name", "pk"]
+    else:
+        order = ["name", "pk"]
+    if need:
+        actors = actors.filter(pk__in=Actor.objects.in_category(need).values("pk"))
+    return _listing(actors).order_by(*order)
+
+
+def commune_actors(commune):
+    """Published actors serving `commune` itself, its intercommunality or its department
+    (not its neighbours): the commune's own first. A queryset."""
+    return search(communes=[commune], with_around=False)
+
+
+def actor_detail(slug):
+    """A published actor with its area and categories (four queries), or None."""
+    return (
+        _listing(Actor.objects.filter(slug=slug))
+        .prefetch_related(
+            Prefetch(
+                "communes",
+                queryset=Commune.objects.only("name", "slug", "insee_code", "department_id"),
+            ),
+            "intercommunalities",
+            "departments",
+        )
+        .first()
+    )

@@ -1,0 +1,326 @@
+"""Admin of the directory: the actors, their moderation (the `status` field: publish or
+reject) and their area. Staff see every actor; a mairie user sees, edits and moderates only the
+actors serving one of their communes (models.ActorQuerySet.visible_to), in every view that
+shows an actor: listing, edit, delete, history, usage, chooser, bulk actions and
+wagtail-localize's snippet API (through the permission policy)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    HistoryView,
+    IndexView,
+    SnippetViewSet,
+    UsageView,
+)
+
+from campaign.geography.models import Commune, Department, Intercommunality
+from gestures.models import GestureCategory
+from volunteers.models.access import MairieAccess, is_mairie_user
+
+from .models import WEB_SCHEMES, Actor
+
+
+class ActorPermissionPolicy(ModelPermissionPolicy):
+    """The model permissions (directory/migrations/0002), and for one actor, that the actor
+    is visible to the user."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and Actor.objects.visible_to(user).filter(pk=instance.pk).exists()
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return Actor.objects.visible_to(user)
+        return Actor.objects.none()
+
+    def instances_user_has_permission_for(self, user, action):
+        return self.instances_user_has_any_permission_for(user, [action])
+
+
+# Before the viewset is registered, or Wagtail creates its default policy.
+register_permission_policy(Actor, ActorPermissionPolicy(Actor))
+
+
+def visible_actors(request):
+    return Actor.objects.visible_to(request.user)
+
+
+class CodesInput(forms.TextInput):
+    """Official codes separated by commas or spaces ("77288, 77152"): a list of 35,000
+    communes is no form for anyone, and a code is what the mairies know."""
+
+    def format_value(self, value):
+        if not value:
+            return ""
+        return ", ".join(str(v) for v in value)
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.get(name, "") or ""
+        return [part for part in raw.replace(",", " ").split() if part][:200]
+
+
+class CodesField(forms.ModelMultipleChoiceField):
+    widget = CodesInput
+
+    def __init__(self, queryset, *, code_field, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(queryset, to_field_name=code_field, **kwargs)
+        self.code_field = code_field
+
+    def prepare_value(self, value):
+        # The initial value is a list of objects or primary keys: show their codes.
+        if value and not isinstance(value, str) and hasattr(value, "__iter__"):
+            codes = []
+            for item in value:
+                if hasattr(item, self.code_field):
+                    codes.append(getattr(item, self.code_field))
+                else:
+                    codes.append(item)
+            return codes
+        return super().prepare_value(value)
+
+    def clean(self, value):
+        # A disabled field is cleaned from its initial value: objects, not codes.
+        if value and not isinstance(value, str):
+            value = [getattr(item, self.code_field, item) for item in value]
+        return super().clean(value)
+
+
+class ActorAdminForm(WagtailAdminModelForm):
+    communes = CodesField(
+        Commune.objects.all(),
+        code_field="insee_code",
+        label=_("Communes servies"),
+        help_text=_("Leurs codes INSEE, séparés par des virgules : 77288, 77152."),
+        error_messages={"invalid_choice": _("Code INSEE inconnu : %(value)s.")},
+    )
+    intercommunalities = CodesField(
+        Intercommunality.objects.all(),
+        code_field="code",
+        label=_("Intercommunalités servies"),
+        help_text=_("Leurs numéros SIREN, séparés par des virgules."),
+        error_messages={"invalid_choice": _("Numéro SIREN inconnu : %(value)s.")},
+    )
+    departments = CodesField(
+        Department.objects.all(),
+        code_field="code",
+        label=_("Départements servis"),
+        help_text=_("Leurs codes, séparés par des virgules : 77, 2A."),
+        error_messages={"invalid_choice": _("Code de département inconnu : %(value)s.")},
+    )
+    categories = forms.ModelMultipleChoiceField(
+        GestureCategory.objects.filter(locale__language_code="fr"),
+        label=_("Besoins auxquels il répond"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    website = forms.URLField(
+        label=_("Site web"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=WEB_SCHEMES)],
+        help_text=_("Une adresse qui commence par https:// ou http://."),
+    )
+
+    class Meta:
+        model = Actor
+        exclude = ["proposer_email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        self.mairie_communes = None
+        if user is not None and is_mairie_user(user):
+            self.mairie_communes = set(
+                MairieAccess.objects.filter(user=user).values_list("commune_id", flat=True)
+            )
+            # A mairie speaks for its own communes, not for an intercommunality or a
+            # department.
+            for name in ("intercommunalities", "departments"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.mairie_communes is not None and "communes" in cleaned_data:
+            chosen = {c.insee_code for c in cleaned_data["communes"]}
+            already = (
+                set(self.instance.communes.values_list("insee_code", flat=True))
+                if self.instance.pk
+                else set()
+            )
+            if not chosen & self.mairie_communes:
+                self.add_error(
+                    "communes", _("L'acteur doit rester rattaché à l'une de vos communes.")
+                )
+            elif chosen - self.mairie_communes - already:
+                self.add_error(
+                    "communes",
+                    _("Vous ne pouvez ajouter que vos propres communes."),
+                )
+        if (
+            cleaned_data.get("status") == Actor.Status.PUBLISHED
+            and not cleaned_data.get("last_checked_at")
+            and "status" in self.changed_data
+        ):
+            # Published now: checked today, unless the moderator says otherwise.
+            cleaned_data["last_checked_at"] = timezone.localdate()
+        if cleaned_data.get("status") == Actor.Status.REJECTED:
+            # Rejected: the proposer's address is no longer needed (as services.actor_reject).
+            self.instance.proposer_email = ""
+        return cleaned_data
+
+
+class VisibleObjectMixin:
+    """Another commune's actor does not exist for a mairie user: 404, not 403."""
+
+    def get_queryset(self):
+        return visible_actors(self.request)
+
+    def get_base_object_queryset(self):
+        return visible_actors(self.request)
+
+
+class ActorIndexView(IndexView):
+    def get_base_queryset(self):
+        return visible_actors(self.request)
+
+
+class ActorEditView(VisibleObjectMixin, EditView):
+    pass
+
+
+class ActorDeleteView(VisibleObjectMixin, DeleteView):
+    pass
+
+
+class ActorHistoryView(VisibleObjectMixin, HistoryView):
+    pass
+
+
+class ActorUsageView(VisibleObjectMixin, UsageView):
+    pass
+
+
+class ActorChooseView(ChooseView):
+    def get_object_list(self):
+        return visible_actors(self.request)
+
+
+class ActorChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return visible_actors(self.request)
+
+
+class ActorChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return visible_actors(self.request).get(pk=pk)
+        except (Actor.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+
+
+class ActorChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        pks = [pk for pk in pks if str(pk).isdigit()]
+        return visible_actors(self.request).filter(pk__in=pks)
+
+
+class ActorChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ActorChooseView
+    choose_results_view_class = ActorChooseResultsView
+    chosen_view_class = ActorChosenView
+    chosen_multiple_view_class = ActorChosenMultipleView
+
+
+class ActorViewSet(SnippetViewSet):
+    model = Actor
+    icon = "site"
+    menu_label = _("Annuaire")
+    menu_name = "directory"
+    menu_order = 260
+    add_to_admin_menu = True
+    index_view_class = ActorIndexView
+    edit_view_class = ActorEditView
+    delete_view_class = ActorDeleteView
+    history_view_class = ActorHistoryView
+    usage_view_class = ActorUsageView
+    chooser_viewset_class = ActorChooserViewSet
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    list_filter = ["status", "kind", "hosts_help_point"]
+    # Django's ORM, not the search index: no index to keep in step.
+    search_backend_name = None
+    search_fields = ["name", "postcode"]
+    list_display = ["name", "kind", "status", "last_checked_at", "updated_at"]
+    list_per_page = 50
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [FieldPanel("status"), FieldPanel("last_checked_at")],
+                heading=_("Modération"),
+            ),
+            FieldPanel("name"),
+            FieldPanel("slug"),
+            FieldPanel("kind"),
+            FieldPanel("description"),
+            FieldPanel("categories"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("communes"),
+                    FieldPanel("intercommunalities"),
+                    FieldPanel("departments"),
+                ],
+                heading=_("Où il agit"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("address"),
+                    FieldPanel("postcode"),
+                    FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                    FieldPanel("website"),
+                    FieldPanel("opening_hours"),
+                    FieldPanel("languages"),
+                ],
+                heading=_("Contact public"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("step_free_access"),
+                    FieldPanel("hearing_loop"),
+                    FieldPanel("accessibility_notes"),
+                    FieldPanel("hosts_help_point"),
+                ],
+                heading=_("Accessibilité et accueil"),
+            ),
+        ],
+        base_form_class=ActorAdminForm,
+    )
+
+
+register_snippet(ActorViewSet)
