@@ -49,6 +49,7 @@ from stories.models import StoryIndexPage, StoryPage
 from gestures.models import GestureIndexPage, GesturePage
 from kits.models import KitIndexPage, KitPage
 from volunteers.models import VolunteerSignupPage
+from directory.models import Actor
 urls = {}
 for lang in ("fr", "en"):
     locale = Locale.objects.get(language_code=lang)
@@ -76,6 +77,15 @@ for lang in ("fr", "en"):
             "engagement form": reverse("kits:engaged_form"),
             "commune search": reverse("geography:search"),
             "sign-up page": first(VolunteerSignupPage),
+            "directory": reverse("directory:search"),
+            "directory commune (Melun)": reverse(
+                "directory:commune", kwargs={"slug": "melun-77288"}
+            ),
+            "directory actor": reverse(
+                "directory:actor",
+                kwargs={"slug": Actor.objects.filter(status="published").order_by("pk")[0].slug},
+            ),
+            "directory proposal form": reverse("directory:propose"),
             "search": reverse("search"),
         }
 print(json.dumps(urls))
@@ -232,6 +242,10 @@ def test_every_public_page_type(visitor_factory, urls, lang, js):
     # The commune lookup with an answer, and the page that is not there.
     visitor.goto(urls[lang]["commune search"] + "?q=77000")
     found += audit(visitor, "commune search", "results")
+    visitor.goto(urls[lang]["directory"] + "?q=77000")
+    found += audit(visitor, "directory", "results")
+    visitor.goto(urls[lang]["directory"] + "?q=zzzz")
+    found += audit(visitor, "directory", "unknown place")
     visitor.goto(MISSING_PAGE[lang], expect_status=404)
     found += audit(visitor, "404 page")
     assert not visitor.server_errors
@@ -261,6 +275,7 @@ FORMS = {
     "nomination form": "form.nomination-form button[type=submit]",
     "engagement form": "main form[method=post] button[type=submit]",
     "poster form": "form.poster-form button[type=submit]",
+    "directory proposal form": "main form[method=post] button[type=submit]",
 }
 
 
