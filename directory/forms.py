@@ -221,3 +221,19 @@ class ActorProposalForm(forms.Form):
                 "hosts_help_point",
             )
         }
+
+
+class ActorCheckForm(ActorProposalForm):
+    """The yearly check's form: the entry's public fields, prefilled as published. Its area
+    (the communes served) and the proposer's address are not asked."""
+
+    def __init__(self, *args, needs=(), **kwargs):
+        super().__init__(*args, communes=(), needs=needs, **kwargs)
+        del self.fields["commune"]
+        del self.fields["proposer_email"]
+
+    def changed_values(self):
+        """The values for services.actor_check_propose_changes."""
+        values = self.actor_data()
+        values["categories"] = list(self.cleaned_data.get("besoins", []))
+        return values

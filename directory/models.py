@@ -12,6 +12,7 @@ keys): the search reaches an actor from the codes of the visitor's communes with
 the geography tables.
 """
 
+import datetime
 import secrets
 
 from django.core.validators import URLValidator
@@ -35,6 +36,26 @@ def new_token():
 class ActorQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Actor.Status.PUBLISHED)
+
+    def check_due(self, *, today, now):
+        """Published actors whose information was last checked more than a year ago (or
+        never) and who were not asked in the last year: the yearly check's recipients."""
+        year_ago = today - datetime.timedelta(days=365)
+        return (
+            self.published()
+            .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=year_ago))
+            .filter(
+                Q(check_requested_at__isnull=True)
+                | Q(check_requested_at__lte=now - datetime.timedelta(days=365))
+            )
+        )
+
+    def long_unchecked(self, *, today):
+        """Published actors not checked for two years (or never): flagged in the admin."""
+        two_years_ago = today - datetime.timedelta(days=2 * 365)
+        return self.published().filter(
+            Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=two_years_ago)
+        )
 
     def serving(self, *, commune_codes=(), intercommunality_codes=(), department_codes=()):
         """Actors serving one of the communes, intercommunalities or departments named by
@@ -181,6 +202,17 @@ class Actor(models.Model):
         _("état"), max_length=12, choices=Status, default=Status.UNCONFIRMED, db_index=True
     )
     last_checked_at = models.DateField(_("informations vérifiées le"), null=True, blank=True)
+    # The yearly check (services.actor_request_check): when the last email asking the actor
+    # to confirm or update its entry was sent, so that it goes once a year per actor.
+    check_requested_at = models.DateTimeField(
+        _("vérification demandée le"), null=True, blank=True, editable=False
+    )
+    # Changes the actor proposed from the yearly check's page, waiting for a moderator
+    # (shown in the admin's edit view, applied or discarded there): field name -> value,
+    # the categories as their slugs. The published entry is unchanged meanwhile.
+    pending_changes = models.JSONField(
+        _("modifications proposées"), default=dict, blank=True, editable=False
+    )
     # Personal data: the proposer's address, used only for the confirmation email and the
     # yearly update request, never shown publicly (nor in the admin's forms). Emptied when
     # the entry is rejected (services.actor_reject) and by the person's erasure request

@@ -14,3 +14,16 @@ def actor_send_confirmation_task(*, actor_id, language):
     if actor is None or not actor.proposer_email:
         return  # Confirmed, erased or deleted meanwhile: nothing to send.
     services.actor_send_confirmation(actor=actor, language=language)
+
+
+@task(priority=PERSON_WAITING)
+def actor_notify_moderators_task(*, actor_id):
+    actor = Actor.objects.filter(pk=actor_id).first()
+    if actor is None:
+        return  # Deleted meanwhile.
+    waiting = actor.status == Actor.Status.PENDING or (
+        actor.status == Actor.Status.PUBLISHED and actor.pending_changes
+    )
+    if not waiting:
+        return  # Already moderated meanwhile: nothing to tell.
+    services.actor_notify_moderators(actor=actor)

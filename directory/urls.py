@@ -20,6 +20,12 @@ ROUTES = [
         "confirm",
     ),
     (
+        "annuaire/verifier/<str:token>/",
+        _("annuaire/verifier/<str:token>/"),
+        views.actor_check,
+        "check",
+    ),
+    (
         "annuaire/acteur/<slug:slug>/",
         _("annuaire/acteur/<slug:slug>/"),
         views.actor_detail,

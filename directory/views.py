@@ -16,7 +16,7 @@ from stories import selectors as stories_selectors
 from volunteers import selectors as volunteers_selectors
 
 from . import selectors, services
-from .forms import ActorProposalForm, DirectorySearchForm
+from .forms import ActorCheckForm, ActorProposalForm, DirectorySearchForm
 from .models import Actor
 
 
@@ -197,3 +197,37 @@ def proposal_confirm(request, token):
     if request.method != "POST" and actor.status == Actor.Status.UNCONFIRMED:
         return render(request, "directory/proposal_confirm.html", {"actor": actor})
     return render(request, "directory/proposal_confirmed.html", {"actor": actor})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def actor_check(request, token):
+    """The yearly check's emailed link: a page where the actor confirms its entry (nothing
+    changed) or proposes changes (moderated before they show). A GET changes nothing (mail
+    scanners follow links); a link expired, tampered with or already answered opens a page
+    that says so."""
+    try:
+        actor = services.actor_from_check_token(token=token)
+    except services.CheckLinkError as error:
+        return render(request, "directory/check_failed.html", {"reason": error.reason}, status=400)
+    needs, _labels = _needs()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "confirm":
+        services.actor_check_confirm(actor=actor)
+        return render(request, "directory/check_done.html", {"actor": actor, "changes": {}})
+    if action == "update":
+        form = ActorCheckForm(request.POST, needs=needs)
+        if form.is_valid():
+            changes = services.actor_check_propose_changes(
+                actor=actor, values=form.changed_values()
+            )
+            return render(
+                request, "directory/check_done.html", {"actor": actor, "changes": changes}
+            )
+    else:
+        form = ActorCheckForm(initial=services.actor_check_initial(actor=actor), needs=needs)
+    return render(
+        request,
+        "directory/check.html",
+        {"actor": actor, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

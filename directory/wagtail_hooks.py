@@ -11,8 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -31,6 +32,8 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSet,
     UsageView,
 )
+
+import django_filters
 
 from campaign.geography.models import Commune, Department, Intercommunality
 from gestures.models import GestureCategory
@@ -148,12 +151,30 @@ class ActorAdminForm(WagtailAdminModelForm):
         help_text=_("Une adresse qui commence par https:// ou http://."),
     )
 
+    # Shown only while the actor has changes waiting (from the yearly check's page).
+    pending_decision = forms.ChoiceField(
+        label=_("Modifications proposées par l'acteur"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("Décider plus tard")),
+            ("apply", _("Les appliquer à la fiche (vérifiée aujourd'hui)")),
+            ("discard", _("Les écarter")),
+        ],
+        help_text=_(
+            "Appliquées, elles remplacent les valeurs ci-dessous à l'enregistrement ; "
+            "vous pouvez aussi les recopier vous-même, puis les écarter."
+        ),
+    )
+
     class Meta:
         model = Actor
         exclude = ["proposer_email"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pending_changes:
+            del self.fields["pending_decision"]
         user = getattr(self, "for_user", None)
         self.mairie_communes = None
         if user is not None and is_mairie_user(user):
@@ -190,10 +211,101 @@ class ActorAdminForm(WagtailAdminModelForm):
         ):
             # Published now: checked today, unless the moderator says otherwise.
             cleaned_data["last_checked_at"] = timezone.localdate()
+        decision = cleaned_data.get("pending_decision")
+        if decision == "apply":
+            self._apply_pending_changes(cleaned_data)
+        if decision in ("apply", "discard"):
+            self.instance.pending_changes = {}
         if cleaned_data.get("status") == Actor.Status.REJECTED:
             # Rejected: the proposer's address is no longer needed (as services.actor_reject).
             self.instance.proposer_email = ""
         return cleaned_data
+
+    def _apply_pending_changes(self, cleaned_data):
+        """The actor's proposed values replace the form's (they were checked by the public
+        form when proposed); the entry is then checked today."""
+        for name, value in self.instance.pending_changes.items():
+            if name == "categories":
+                cleaned_data[name] = GestureCategory.objects.filter(
+                    locale__language_code="fr", slug__in=value
+                )
+            elif name in self.fields and name in cleaned_data:
+                cleaned_data[name] = value
+        cleaned_data["last_checked_at"] = timezone.localdate()
+
+
+class PendingChangesPanel(Panel):
+    """What the actor proposed from the yearly check, beside the published values; shown
+    only while there is something to decide."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "directory/admin/pending_changes.html"
+
+        def is_shown(self):
+            return bool(self.instance.pending_changes)
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["changes"] = pending_changes_rows(self.instance)
+            return context
+
+
+def _display(value):
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    return value
+
+
+def pending_changes_rows(actor):
+    """(label, published value, proposed value) for each proposed change."""
+    rows = []
+    for name, proposed in actor.pending_changes.items():
+        if name == "categories":
+            names = dict(
+                GestureCategory.objects.filter(locale__language_code="fr").values_list(
+                    "slug", "name"
+                )
+            )
+            current = ", ".join(c.name for c in actor.categories.all())
+            proposed = ", ".join(names.get(slug, slug) for slug in proposed)
+            label = Actor._meta.get_field("categories").verbose_name
+        else:
+            field = Actor._meta.get_field(name)
+            label = field.verbose_name
+            current = getattr(actor, name)
+            if field.choices:
+                labels = dict(field.choices)
+                current, proposed = labels.get(current, current), labels.get(proposed, proposed)
+        rows.append((label, _display(current), _display(proposed)))
+    return rows
+
+
+class ActorFilterSet(WagtailFilterSet):
+    to_check = django_filters.BooleanFilter(
+        label=_("À vérifier"),
+        method="filter_to_check",
+        help_text=_("Publiées et non vérifiées depuis deux ans."),
+    )
+    pending_changes = django_filters.BooleanFilter(
+        label=_("Modifications proposées"), method="filter_pending_changes"
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["status", "kind", "hosts_help_point"]
+
+    def filter_to_check(self, queryset, name, value):
+        flagged = Actor.objects.long_unchecked(today=timezone.localdate()).values("pk")
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=flagged) if value else queryset.exclude(pk__in=flagged)
+
+    def filter_pending_changes(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.exclude(pending_changes={}) if value else queryset.filter(pending_changes={})
+        )
 
 
 class VisibleObjectMixin:
@@ -273,7 +385,7 @@ class ActorViewSet(SnippetViewSet):
     chooser_viewset_class = ActorChooserViewSet
     copy_view_enabled = False
     inspect_view_enabled = False
-    list_filter = ["status", "kind", "hosts_help_point"]
+    filterset_class = ActorFilterSet
     # Django's ORM, not the search index: no index to keep in step.
     search_backend_name = None
     search_fields = ["name", "postcode"]
@@ -284,6 +396,10 @@ class ActorViewSet(SnippetViewSet):
             MultiFieldPanel(
                 [FieldPanel("status"), FieldPanel("last_checked_at")],
                 heading=_("Modération"),
+            ),
+            MultiFieldPanel(
+                [PendingChangesPanel(), FieldPanel("pending_decision")],
+                heading=_("Modifications proposées par l'acteur"),
             ),
             FieldPanel("name"),
             FieldPanel("slug"),

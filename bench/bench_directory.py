@@ -1,0 +1,297 @@
+"""In-process render time and SQL queries of the directory's public pages (issue 15) with 5,000
+actors over 1,000 communes, beside the story page.
+
+    .venv/bin/python bench/bench_directory.py [--small] [--renders 20] [--rounds 3]
+        [--skip-setup]
+
+The demo database (var/bench/render.sqlite3 when bench_render.py made one, else built here:
+migrate, import_communes, load_demo) is copied, brought up to date (migrate, import_communes,
+load_demo: the demo's 8 directory actors), then a second copy gets 5,000 published actors over
+1,000 communes with bulk_create: 90 % serve one commune, 4 % three neighbouring communes,
+4 % their intercommunality, 2 % their department; one to three needs
+each, a help point for one in six. Each page is rendered `--renders` times with Django's test
+client in a process of its own with the production settings (DEBUG off), the page cache off
+(the page is rendered) and the site-data cache warm (one render first): the figure is the
+median render and the number of queries of one render. With `--small`, the same pages on the
+demo's 8 actors too, rounds interleaved, so the query counts compare at two sizes under the
+same machine load. Prints a Markdown table."""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ACTORS = 5000
+COMMUNES = 1000
+STORY = "/histoires/josiane-et-les-courses-du-cinquieme/"
+PAGES = (
+    "commune page",
+    "search by postcode",
+    "search by postcode + need",
+    "actor page",
+    "story page",
+)
+
+
+def populate():
+    """Runs in the 5,000-actor copy: bulk-creates the actors and their links."""
+    from django.db import transaction
+
+    from campaign.geography.models import Commune, search_key
+    from directory.models import Actor, ActorCommune, ActorDepartment, ActorIntercommunality
+    from gestures.models import GestureCategory
+
+    rng = random.Random(15)
+    # 1,000 communes of intercommunalities, whole departments in the order of their codes
+    # (neighbours share postcodes and intercommunalities, as in life).
+    communes = list(
+        Commune.objects.filter(intercommunality__isnull=False)
+        .order_by("department_id", "insee_code")
+        .only("insee_code", "department_id", "intercommunality_id")[:COMMUNES]
+    )
+    needs = list(
+        GestureCategory.objects.filter(locale__language_code="fr").values_list("pk", flat=True)
+    )
+    kinds = [kind for kind, _label in Actor.Kind.choices]
+    with transaction.atomic():
+        actors = Actor.objects.bulk_create(
+            (
+                Actor(
+                    name=f"Acteur de la solidarité {n}",
+                    search_name=search_key(f"Acteur de la solidarité {n}"),
+                    slug=f"bench-acteur-{n}",
+                    kind=rng.choice(kinds),
+                    description="Aide aux démarches, visites aux aînés, entraide numérique.",
+                    address=f"{n} rue de l'Exemple",
+                    status=Actor.Status.PUBLISHED,
+                    hosts_help_point=n % 6 == 0,
+                )
+                for n in range(ACTORS)
+            ),
+            batch_size=500,
+        )
+        links, intercommunalities, departments, actor_needs = [], [], [], []
+        through = Actor.categories.through
+        # A skewed spread (Zipf-like, weights 1/rank^0.8 over the communes in a random
+        # order): a town gets a few hundred actors, most villages one to five.
+        weights = [1 / (rank + 1) ** 0.8 for rank in range(COMMUNES)]
+        rng.shuffle(weights)
+        placed = rng.choices(range(COMMUNES), weights=weights, k=ACTORS)
+        for n, actor in enumerate(actors):
+            index = placed[n]
+            commune = communes[index]
+            if n % 50 == 49:
+                departments.append(
+                    ActorDepartment(actor=actor, department_id=commune.department_id)
+                )
+            elif n % 20 == 19:
+                intercommunalities.append(
+                    ActorIntercommunality(
+                        actor=actor, intercommunality_id=commune.intercommunality_id
+                    )
+                )
+            else:
+                for k in range(3 if n % 10 == 9 else 1):
+                    links.append(
+                        ActorCommune(
+                            actor=actor,
+                            commune_id=communes[(index + k) % COMMUNES].insee_code,
+                        )
+                    )
+            for pk in rng.sample(needs, rng.randint(1, min(3, len(needs)))):
+                actor_needs.append(through(actor_id=actor.pk, gesturecategory_id=pk))
+        ActorCommune.objects.bulk_create(links, batch_size=1000)
+        ActorIntercommunality.objects.bulk_create(intercommunalities, batch_size=1000)
+        ActorDepartment.objects.bulk_create(departments, batch_size=1000)
+        through.objects.bulk_create(actor_needs, batch_size=1000)
+
+
+def pages():
+    """The measured addresses: the commune with the most actors of its own, its postcode,
+    its postcode and the need most of its actors answer, one of its actors, the story."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from campaign.geography.models import Commune
+    from directory.models import Actor, ActorCommune
+
+    busiest = (
+        ActorCommune.objects.values("commune_id")
+        .annotate(n=Count("actor_id"))
+        .order_by("-n", "commune_id")
+        .first()
+    )
+    commune = Commune.objects.get(insee_code=busiest["commune_id"])
+    actors = Actor.objects.published().serving_communes([commune])
+    need = (
+        actors.values("categories__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "categories__slug")
+        .first()["categories__slug"]
+    )
+    actor = actors.filter(communes=commune).order_by("pk").first()
+    postcode = commune.postcodes.order_by("code").first().code
+    search = reverse("directory:search")
+    return {
+        "commune page": reverse("directory:commune", args=[commune.slug]),
+        "search by postcode": f"{search}?q={postcode}",
+        "search by postcode + need": f"{search}?q={postcode}&besoin={need}",
+        "actor page": reverse("directory:actor", args=[actor.slug]),
+        "story page": STORY,
+    }, {
+        "actors": Actor.objects.published().count(),
+        "commune": f"{commune.name} ({commune.insee_code}, {busiest['n']} actors of its own)",
+        "reached": actors.count(),
+    }
+
+
+def worker(renders):
+    """Runs in a process of its own on one database: prints one JSON line of figures."""
+    sys.path.insert(0, os.getcwd())
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()  # The other size's site data shares this Redis database.
+    paths, about = pages()
+    client = Client(HTTP_HOST="127.0.0.1")
+    figures = {"about": about, "paths": paths}
+    for name in PAGES:
+        path = paths[name]
+        # First visits outside the measure: templates compiled, the site data cached.
+        for _ in range(2):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status_code}")
+        times = []
+        for _ in range(renders):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, path
+        figures[name] = {"ms": statistics.median(times), "queries": len(queries)}
+    print(json.dumps(figures))
+
+
+def production_env(database):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import VAR, production_env
+
+    return production_env(
+        database_url=f"sqlite:///{database}",
+        STATIC_ROOT=str(VAR / "static-directory"),
+        MEDIA_ROOT=str(VAR / "media-render"),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        # The page cache (campaign/cache.py) would store every render: the render is measured.
+        PAGE_CACHE_ENABLED="false",
+        # A Redis database of its own (bench_render.py uses 13).
+        REDIS_URL=os.environ.get("BENCH_DIRECTORY_REDIS_URL", "redis://127.0.0.1:6379/12"),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", action="store_true", help="also measure the demo's 8 actors")
+    parser.add_argument("--renders", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-setup", action="store_true", help="reuse the bench databases")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--populate", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker or args.populate:
+        if args.populate:
+            sys.path.insert(0, os.getcwd())
+            import django
+
+            django.setup()
+            populate()
+        else:
+            worker(args.renders)
+        return
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from common import BASE_DIR, VAR, manage, run_pending_tasks
+
+    demo = VAR / "directory-demo.sqlite3"
+    large = VAR / "directory-5000.sqlite3"
+    if not args.skip_setup:
+        started = time.monotonic()
+        source = VAR / "render.sqlite3"
+        if source.exists():
+            shutil.copyfile(source, demo)
+        elif demo.exists():
+            demo.unlink()
+        env = production_env(demo)
+        manage("migrate", "--noinput", env=env)
+        manage("import_communes", "--quiet", env=env)
+        manage("load_demo", "--force", env=env)
+        manage("collectstatic", "--noinput", env=env)
+        run_pending_tasks(env)
+        shutil.copyfile(demo, large)
+        subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--populate"],
+            cwd=BASE_DIR,
+            env=production_env(large),
+            check=True,
+        )
+        print(f"setup: {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+    sizes = {"5,000 actors": large}
+    if args.small:
+        sizes["demo (8 actors)"] = demo
+    results = {label: [] for label in sizes}
+    for round_number in range(args.rounds):
+        for label, database in sizes.items():
+            run = subprocess.run(  # noqa: S603
+                [sys.executable, __file__, "--worker", "--renders", str(args.renders)],
+                cwd=BASE_DIR,
+                env=production_env(database),
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode:
+                sys.exit(f"{label} failed:\n{run.stderr[-4000:]}")
+            results[label].append(json.loads(run.stdout.strip().splitlines()[-1]))
+            print(f"round {round_number + 1} {label}: done", file=sys.stderr)
+
+    def median(label, name, key):
+        return statistics.median(run[name][key] for run in results[label])
+
+    labels = list(sizes)
+    header = ["page"]
+    for label in labels:
+        header += [f"{label}: ms", f"{label}: queries"]
+    print("| " + " | ".join(header) + " |")
+    print("| --- " + "| ---: " * (len(header) - 1) + "|")
+    for name in PAGES:
+        row = [name]
+        for label in labels:
+            row += [f"{median(label, name, 'ms'):.1f}", str(round(median(label, name, "queries")))]
+        print("| " + " | ".join(row) + " |")
+    print()
+    for label in labels:
+        about, paths = results[label][0]["about"], results[label][0]["paths"]
+        print(
+            f"- {label}: {about['actors']} published actors; commune {about['commune']}, "
+            f"{about['reached']} actors reach it (own, intercommunality, department); "
+            + ", ".join(f"{name} `{path}`" for name, path in paths.items())
+        )
+    print(
+        f"\n{args.renders} renders per page and round, {args.rounds} rounds, median of the "
+        "rounds' medians; page cache off, site data warm; production settings, SQLite."
+    )
+
+
+if __name__ == "__main__":
+    main()
