@@ -110,16 +110,24 @@ def place_for(*, query="", commune_code=""):
 
 
 def around(communes):
-    """The communes around `communes`, as a subquery of INSEE codes: those sharing one of
-    their postcodes, and those of their intercommunalities (themselves included)."""
+    """The INSEE codes of the communes around `communes`: those sharing one of their
+    postcodes, and those of their intercommunalities (themselves included). One query,
+    resolved here into a list: as a subquery, its OR over the postcodes' join made SQLite scan
+    the 35,000 communes in each of the search's three queries (30-40 ms each,
+    docs/PERFORMANCE.md); as literal codes (at most the largest intercommunality's 130-odd
+    and a postcode's few), each query reads the indexes."""
     codes = [c.insee_code for c in communes]
     intercommunalities = {c.intercommunality_id for c in communes if c.intercommunality_id}
     postcodes = Postcode.objects.filter(commune_id__in=codes).values("code")
-    return Commune.objects.filter(
-        Q(insee_code__in=codes)
-        | Q(postcodes__code__in=postcodes)
-        | Q(intercommunality_id__in=intercommunalities)
-    ).values("insee_code")
+    sharing_a_postcode = Postcode.objects.filter(code__in=postcodes).values("commune_id")
+    return sorted(
+        set(codes)
+        | set(
+            Commune.objects.filter(
+                Q(insee_code__in=sharing_a_postcode) | Q(intercommunality_id__in=intercommunalities)
+            ).values_list("insee_code", flat=True)
+        )
+    )
 
 
 def search(*, communes, need="", with_around=True):
