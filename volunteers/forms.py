@@ -18,7 +18,7 @@ from campaign.text import clean_line as clean_name
 
 from . import conf
 from .interests import interest_choices
-from .models import AVAILABILITY_CHOICES
+from .models import AVAILABILITY_CHOICES, AssistedSignup
 from .services import Wording
 
 # Bump when the wording of a consent box changes: the records say which one a person saw.
@@ -317,3 +317,139 @@ class PreferencesLinkForm(forms.Form):
             "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
         },
     )
+
+
+class LetterCodeForm(forms.Form):
+    """The code printed on an assisted sign-up's letter (services/assisted.py)."""
+
+    code = forms.CharField(
+        label=_("Code de votre lettre"),
+        max_length=20,
+        help_text=_("Dix caractères, par exemple K7P4M-2QXAB. Majuscules ou minuscules."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Saisissez le code imprimé sur votre lettre.")},
+    )
+
+
+class AssistedSignupForm(forms.Form):
+    """The admin's "inscription accompagnée": what the public form asks (first name, email,
+    commune, interests, the consents in the public form's exact words, to be read to the
+    person), and how the consent was given and the confirmation will reach them. Nothing
+    more: no name, phone or availability the person has not typed themselves."""
+
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=80,
+        help_text=_("Le prénom seul suffit. Il figure sur la lettre, s'il y en a une."),
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail de la personne"),
+        max_length=254,
+        help_text=_(
+            "Obligatoire : la campagne se fait par e-mail. Sans adresse, l'inscription n'est "
+            "pas possible ; un point d'entraide peut aider la personne à en créer une."
+        ),
+        error_messages={"invalid": INVALID_EMAIL},
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune"),
+        queryset=None,
+        to_field_name="insee_code",
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Choisissez une commune dans la liste."),
+        },
+    )
+    language = forms.ChoiceField(
+        label=_("Langue de la personne"),
+        choices=settings.LANGUAGES,
+        initial="fr",
+        help_text=_("La langue de ses e-mails et de la lettre."),
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Ce qui l'intéresse (facultatif)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent_emails = forms.BooleanField(
+        label=CONSENT_EMAILS_LABEL,
+        help_text=_(
+            "Lisez ce texte mot pour mot à la personne. Cochez seulement si elle l'accepte : "
+            "sans cet accord, l'inscription n'est pas possible."
+        ),
+        error_messages={
+            "required": _(
+                "Sans l'accord de la personne pour recevoir les e-mails, l'inscription n'est "
+                "pas possible."
+            )
+        },
+    )
+    consent_mairie = forms.BooleanField(
+        label=CONSENT_MAIRIE_LABEL,
+        required=False,
+        help_text=_(
+            "Facultatif. Lisez ce texte mot pour mot ; cochez seulement si elle l'accepte."
+        ),
+    )
+    method = forms.ChoiceField(
+        label=_("Comment la personne a donné son accord"),
+        choices=AssistedSignup.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Indiquez comment la personne a donné son accord.")},
+    )
+    paper_reference = forms.CharField(
+        label=_("Référence du formulaire papier (facultatif)"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Pour un formulaire papier signé : son numéro ou sa référence, pour le retrouver à "
+            "la mairie. Ni nom ni adresse ici."
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=_("Comment la personne reçoit sa confirmation"),
+        choices=AssistedSignup.Channel.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Dans les deux cas, la personne confirme elle-même : par le lien de l'e-mail, ou "
+            "par le code de la lettre que vous imprimerez."
+        ),
+        error_messages={"required": _("Indiquez comment la personne reçoit sa confirmation.")},
+    )
+
+    def __init__(self, *args, communes, **kwargs):
+        """`communes`: the communes the agent may choose (a mairie user's), or None for any
+        (staff): then the INSEE code is typed, since 35,000 choices is no form."""
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].choices = interest_choices()
+        field = self.fields["commune"]
+        if communes is None:
+            self.fields["commune"] = CommuneChoiceField(
+                label=_("Commune (code INSEE)"),
+                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+                help_text=_("Cinq caractères, par exemple 77288 pour Melun."),
+            )
+        else:
+            choices = list(communes)
+            field.widget = forms.RadioSelect() if len(choices) <= 8 else forms.Select()
+            field.queryset = communes  # after the widget: this gives it its choices
+            if len(choices) == 1:
+                field.initial = choices[0].insee_code
+            field.help_text = _("Seules les communes de votre mairie sont proposées.")
+
+    def clean_first_name(self):
+        value = clean_name(self.cleaned_data["first_name"])
+        if not value:
+            raise ValidationError(_("Indiquez le prénom de la personne."), code="required")
+        return value
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if _CONTROL.search(email):
+            raise ValidationError(INVALID_EMAIL, code="invalid")
+        return email
+
+    def clean_paper_reference(self):
+        return clean_name(self.cleaned_data["paper_reference"])

@@ -5,7 +5,9 @@ Erasure: the volunteer's own row is emptied by `services.volunteer_erase` (which
 registry); here, what hangs off it. Interests are deleted. Consent records are kept as the
 proof that a consent was given and then withdrawn (purpose, granted, date, wording version and
 text, language, origin): none of those identifies anyone, and the row they belong to keeps only
-the address's keyed fingerprint (see `email_hash`)."""
+the address's keyed fingerprint (see `email_hash`). An assisted sign-up's row keeps, as part of
+that proof, how the consent was given and by which agent; the paper form's reference (which
+leads to a sheet bearing the person's name) and the letter code's fingerprint are emptied."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,14 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from campaign.personal_data import Person, Section, iso
 
 from .interests import interest_labels
-from .models import AVAILABILITY_CHOICES, ConsentRecord, Volunteer, VolunteerInterest
+from .models import (
+    AVAILABILITY_CHOICES,
+    AssistedSignup,
+    ConsentRecord,
+    Volunteer,
+    VolunteerInterest,
+)
 
 
 def _volunteer(person: Person):
     if person.volunteer_id is None:
         return None
     return (
-        Volunteer.objects.select_related("commune", "source_page")
+        Volunteer.objects.select_related("commune", "source_page", "assisted_signup")
         .filter(pk=person.volunteer_id)
         .first()
     )
@@ -125,7 +133,34 @@ def export(person: Person) -> list[Section]:
             "language": dict(settings.LANGUAGES),
         },
     )
-    return [profile, interests, consents]
+    sections = [profile, interests, consents]
+    assisted = getattr(volunteer, "assisted_signup", None)  # one query, with the volunteer
+    if assisted is not None:
+        sections.append(
+            Section(
+                key="assisted_signup",
+                title=_("Votre inscription accompagnée"),
+                columns={
+                    "date": _("Date"),
+                    "method": _("Recueil du consentement"),
+                    "paper_reference": _("Référence du formulaire papier"),
+                    "channel": _("Confirmation"),
+                },
+                rows=[
+                    {
+                        "date": iso(assisted.created_at),
+                        "method": assisted.method,
+                        "paper_reference": assisted.paper_reference,
+                        "channel": assisted.channel,
+                    }
+                ],
+                choices={
+                    "method": dict(AssistedSignup.Method.choices),
+                    "channel": dict(AssistedSignup.Channel.choices),
+                },
+            )
+        )
+    return sections
 
 
 def erase(person: Person) -> None:
@@ -134,3 +169,6 @@ def erase(person: Person) -> None:
     # Consent records stay as proof (see the module's docstring): nothing in them names the
     # person; a wording is the label a box showed, the same for everyone.
     VolunteerInterest.objects.filter(volunteer_id=person.volunteer_id).delete()
+    AssistedSignup.objects.filter(volunteer_id=person.volunteer_id).update(
+        paper_reference="", letter_code_hash=""
+    )

@@ -47,6 +47,18 @@ ROUTES = [
         "unsubscribe",
     ),
     (
+        "benevoles/lettre/",
+        _("benevoles/lettre/"),
+        views.letter,
+        "letter",
+    ),
+    (
+        "benevoles/lettre/<str:token>/",
+        _("benevoles/lettre/<str:token>/"),
+        views.letter_link,
+        "letter_link",
+    ),
+    (
         "benevoles/lien-preferences/",
         _("benevoles/lien-preferences/"),
         views.preferences_link_request,

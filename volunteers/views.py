@@ -20,6 +20,7 @@ from . import services, tokens
 from .forms import (
     CONSENT_EMAILS_LABEL,
     CONSENT_MAIRIE_LABEL,
+    LetterCodeForm,
     PreferencesForm,
     PreferencesLinkForm,
     SignupForm,
@@ -28,6 +29,7 @@ from .forms import (
 )
 from .interests import interest_choices
 from .models import ConsentRecord, Volunteer, VolunteerSignupPage
+from .services.assisted import assisted_letter_volunteer, letter_token_code
 from .services.volunteers import volunteer_export_sections, volunteer_preferences_link_request
 
 
@@ -324,3 +326,49 @@ def unsubscribe(request, token):
         return _private(render(request, "volunteers/unsubscribed.html"))
     # A GET never unsubscribes: mail scanners open links; a person confirms with one button.
     return _private(render(request, "volunteers/unsubscribe_confirm.html", {"token": token}))
+
+
+def _letter_to_confirm(volunteer, status=302):
+    """On to the usual confirmation page (one button, the POST confirms), with a fresh
+    link: the letter's code lives as long as the pending sign-up, not 7 days."""
+    token = tokens.token_make(volunteer=volunteer, purpose=tokens.CONFIRM)
+    response = redirect("volunteers:confirm", token=token)
+    response.status_code = status
+    return _private(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def letter(request):
+    """The short address printed on an assisted sign-up's letter: the person types its code.
+    Each try counts towards the sign-up's limit per client address, so that codes cannot be
+    guessed by the thousand."""
+    status = 200
+    form = LetterCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        refused = ratelimit.consume(request, "signup")
+        if not refused.allowed:
+            return ratelimit.too_many_requests(request, refused)
+        if form.is_valid():
+            volunteer = assisted_letter_volunteer(code=form.cleaned_data["code"])
+            if volunteer is not None:
+                return _letter_to_confirm(volunteer, status=303)
+            form.add_error("code", _letter_code_unknown())
+        status = 400
+    return _private(render(request, "volunteers/letter_code.html", {"form": form}, status=status))
+
+
+def _letter_code_unknown():
+    return _(
+        "Ce code n'est pas (ou plus) valable. Vérifiez-le ; une inscription non confirmée est "
+        "effacée après 30 jours. Si vous étiez déjà inscrit, vous avez reçu un e-mail."
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def letter_link(request, token):
+    """The letter's QR code: the same code, signed (services/assisted.py)."""
+    code = letter_token_code(token)
+    volunteer = assisted_letter_volunteer(code=code) if code else None
+    if volunteer is None:
+        return _invalid_link(request, _letter_code_unknown())
+    return _letter_to_confirm(volunteer)

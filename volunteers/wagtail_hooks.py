@@ -1,16 +1,20 @@
-"""Admin: the volunteers listing (filters, search, spreadsheet export), the mairie accesses,
-the email templates, and the dashboard panel. Mairie users see only the confirmed volunteers
+"""Admin: the volunteers listing (filters, search, spreadsheet export), the assisted sign-up
+(admin_views.py, its own menu item just below), the mairie accesses, the email templates, and
+the dashboard panel. Mairie users see only the confirmed volunteers
 of their communes who agreed to be shared, in every view that shows a volunteer. (The
 mailings' admin is mailings/wagtail_hooks.py.)"""
 
 from django.http import Http404
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -28,9 +32,10 @@ import django_filters
 from campaign.exports import SafeSpreadsheetExportMixin
 from campaign.geography.models import Department, Region
 
+from . import admin_views
 from .interests import interest_choices
 from .models import EmailTemplate, MairieAccess, Volunteer
-from .models.access import is_mairie_user
+from .models.access import can_sign_up_on_behalf, is_mairie_user
 from .selectors import dashboard_figures
 
 
@@ -257,7 +262,41 @@ class EmailTemplateViewSet(SnippetViewSet):
     list_display = ["__str__", "subject", "locale"]
 
 
+class AssistedSignupMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_sign_up_on_behalf(request.user)
+
+
+class AssistedSignupViewSet(ViewSet):
+    """The "inscription accompagnée" (admin_views.py): staff and mairie users only, the
+    latter for their own communes. Its own menu item, just below "Bénévoles" (which stays a
+    plain link to the listing, as staff and mairie users know it)."""
+
+    name = "assisted_signup"
+    url_prefix = "volunteers/assisted-signup"
+    icon = "user"
+    menu_label = _("Inscription accompagnée")
+    menu_name = "assisted_signup"
+    menu_order = 251
+    add_to_admin_menu = True
+    menu_item_class = AssistedSignupMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.AssistedSignupFormView.as_view(), name="form"),
+            path("done/", admin_views.AssistedSignupDoneView.as_view(), name="done"),
+            path("letter/", admin_views.assisted_letter, name="letter"),
+        ]
+
+
 register_snippet(VolunteerViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_assisted_signup_viewset():
+    return AssistedSignupViewSet()
+
+
 register_snippet(MairieAccessViewSet)
 register_snippet(EmailTemplateViewSet)
 

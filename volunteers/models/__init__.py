@@ -2,6 +2,7 @@
 templates and the mairies' access to their communes' volunteers."""
 
 from .access import MairieAccess
+from .assisted import AssistedSignup
 from .emails import EmailTemplate
 from .pages import VolunteerSignupPage
 from .volunteers import (
@@ -16,6 +17,7 @@ from .volunteers import (
 
 __all__ = [
     "AVAILABILITY_CHOICES",
+    "AssistedSignup",
     "ConsentRecord",
     "EmailTemplate",
     "MairieAccess",

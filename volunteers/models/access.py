@@ -64,3 +64,24 @@ class MairieAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.commune}"
+
+
+def assisted_signup_communes(user):
+    """Where `user` may sign someone up on their behalf ("inscription accompagnée"): None
+    for any commune (superusers, staff granted "volunteers.add_assistedsignup"), the
+    communes of their MairieAccess rows for a mairie user (none: they may not), an empty
+    queryset for everyone else."""
+    from campaign.geography.models import Commune
+
+    if not user.is_authenticated:
+        return Commune.objects.none()
+    if is_mairie_user(user):
+        return Commune.objects.filter(mairie_accesses__user=user).order_by("name")
+    if user.is_superuser or user.has_perm("volunteers.add_assistedsignup"):
+        return None
+    return Commune.objects.none()
+
+
+def can_sign_up_on_behalf(user) -> bool:
+    communes = assisted_signup_communes(user)
+    return communes is None or communes.exists()

@@ -280,6 +280,7 @@ class ConsentRecord(models.Model):
         ONE_CLICK = "one_click", _("désinscription en un clic")
         ERASURE = "erasure", _("effacement")
         STAFF = "staff", _("équipe de la campagne")
+        ASSISTED = "assisted", _("inscription accompagnée")
 
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, related_name="consents", verbose_name=_("bénévole")

@@ -2,6 +2,7 @@
 sign-up, consent, preferences, erasure, transactional emails. The mailings' are in
 `mailings.services`."""
 
+from .assisted import assisted_signup_create
 from .volunteers import (
     UTM_FIELDS,
     SignupResult,
@@ -24,6 +25,7 @@ __all__ = [
     "Wording",
     "SignupResult",
     "volunteer_signup",
+    "assisted_signup_create",
     "volunteer_confirm",
     "volunteer_withdraw_consent",
     "volunteer_unsubscribe",

@@ -132,6 +132,8 @@ def volunteer_signup(
     consent_mairie_wording: Wording | None = None,
     source_page=None,
     utm: dict | None = None,
+    source: str = ConsentRecord.Source.SIGNUP,
+    confirmation_email: bool = True,
 ) -> SignupResult:
     """Register a sign-up (pending) with its consent records, and have the confirmation email
     sent after commit. The emails consent is required: its wording is the proof.
@@ -139,7 +141,11 @@ def volunteer_signup(
     A known address changes nothing in the database except the email throttle: anyone can
     type anyone's address, so the data of a registered person is never overwritten here.
     Two identical sign-ups at the same moment give one row: the unique constraint decides,
-    and the loser is answered as a known address."""
+    and the loser is answered as a known address.
+
+    `source` is the consent records' origin; without `confirmation_email` (an assisted
+    sign-up confirmed by letter, services/assisted.py) no confirmation email is sent for a
+    new address. A known address is answered as always."""
     from .. import tasks
 
     email = normalize_email(email)
@@ -165,7 +171,7 @@ def volunteer_signup(
             created_at=now,
             status_changed_at=now,
             last_activity_at=now,
-            confirmation_sent_at=now,
+            confirmation_sent_at=now if confirmation_email else None,
             source_page=source_page,
             **{k: (utm or {}).get(k, "")[:100] for k in UTM_FIELDS},
         )
@@ -187,7 +193,7 @@ def volunteer_signup(
             purpose=ConsentRecord.Purpose.EMAILS,
             granted=True,
             wording=consent_emails_wording,
-            source=ConsentRecord.Source.SIGNUP,
+            source=source,
             now=now,
         )
         if consent_mairie_wording is not None:
@@ -196,10 +202,11 @@ def volunteer_signup(
                 purpose=ConsentRecord.Purpose.SHARE_WITH_MAIRIE,
                 granted=True,
                 wording=consent_mairie_wording,
-                source=ConsentRecord.Source.SIGNUP,
+                source=source,
                 now=now,
             )
-        _enqueue(tasks.send_confirmation_email, volunteer.pk)
+        if confirmation_email:
+            _enqueue(tasks.send_confirmation_email, volunteer.pk)
     return SignupResult(volunteer=volunteer, created=True)
 
 
