@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kits",
     "volunteers",
     "mailings",
+    "network",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales, adds "sync from" to locales
     "wagtail.contrib.forms",
@@ -288,6 +289,9 @@ RATE_LIMITS = {
     "password_reset_email": "3/3600",
     # Failed shared passwords of restricted pages and documents, per client address.
     "page_password": "20/900",
+    # A meeting's registration form (network/), per client address and per address typed.
+    "network_registration": "10/3600",
+    "network_registration_email": "3/86400",
 }
 RATE_LIMITS.update(
     {
