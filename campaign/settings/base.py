@@ -376,6 +376,7 @@ DEMO_LOADERS = [
     "volunteers.demo.load",
     "mailings.demo.load",
     "kits.demo.load",
+    "network.demo.load",
     "campaign.demo.load_navigation",
 ]
 
