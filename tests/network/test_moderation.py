@@ -118,3 +118,15 @@ def test_an_official_creates_no_meeting_or_dossier_and_edits_no_index(
         url = f"/admin/pages/add/network/{model}/{network_index.pk}/"
         _refused(client.get(url))
     _refused(client.get(f"/admin/pages/{network_index.pk}/edit/"))
+
+
+def test_the_setup_command_is_idempotent(network_index):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("setup_network_moderation", stdout=out)
+    call_command("setup_network_moderation", stdout=out)
+    assert out.getvalue().count("Modération prête") == 2
+    assert network_index.get_workflow() is not None
