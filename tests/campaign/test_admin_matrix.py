@@ -35,6 +35,7 @@ import pytest
 from campaign.geography.models import Commune, Department, Region, search_key
 from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
+from network.models import MeetingRegistration
 from stories.models import Nomination
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
 from volunteers.models import Volunteer
@@ -126,6 +127,22 @@ def world(home_page):
         contact_name="ContactSecret",
         role="Maire",
         email="contact-secret@exemple-matrice.org",
+    )
+    # A registration to a meeting of the officials' network: staff with the permission only,
+    # never a mairie user (network/wagtail_hooks.py), not Communication nor contributors.
+    from network.factories import (
+        MeetingPageFactory,
+        MeetingRegistrationFactory,
+        NetworkIndexPageFactory,
+    )
+
+    index = NetworkIndexPageFactory(parent=home_page, locale=home_page.locale)
+    MeetingRegistrationFactory(
+        meeting=MeetingPageFactory(parent=index),
+        name="InscritSecret",
+        email="inscrit-secret@exemple-matrice.org",
+        commune="Brest",
+        role="RoleSecret",
     )
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
@@ -369,6 +386,7 @@ def _text_of(response):
 
 NOMINATION = ["herossecret", "proposeursecret", "proposeur-secret@exemple-matrice.org"]
 ENGAGED_CONTACT = ["contactsecret", "contact-secret@exemple-matrice.org"]
+REGISTRATION = ["inscritsecret", "inscrit-secret@exemple-matrice.org", "rolesecret"]
 
 
 def _forbidden_strings(people, hidden_keys, others=()):
@@ -431,7 +449,15 @@ def _post_bulk_actions(client, user, world):
     hidden = [v.pk for k, v in people.items()]
     before = {
         model: model._default_manager.count()
-        for model in (Volunteer, Mailing, Delivery, Commune, Nomination, EngagedCommune)
+        for model in (
+            Volunteer,
+            Mailing,
+            Delivery,
+            Commune,
+            Nomination,
+            EngagedCommune,
+            MeetingRegistration,
+        )
     }
     client.raise_request_exception = False
     client.force_login(user)
@@ -469,7 +495,7 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
         world,
         home_page,
         hidden_keys=HIDDEN_FROM_MAIRIE,
-        others=NOMINATION + ENGAGED_CONTACT,
+        others=NOMINATION + ENGAGED_CONTACT + REGISTRATION,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
@@ -481,7 +507,12 @@ def test_communication_staff_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("communication", "Communication")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE, others=ENGAGED_CONTACT
+        client,
+        user,
+        world,
+        home_page,
+        hidden_keys=EVERYONE,
+        others=ENGAGED_CONTACT + REGISTRATION,
     )
     _report("Communication", patterns, requests, failures)
 
@@ -490,7 +521,12 @@ def test_mairie_contributors_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("contributeur-melun", "Contributeurs mairie")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE, others=NOMINATION + ENGAGED_CONTACT
+        client,
+        user,
+        world,
+        home_page,
+        hidden_keys=EVERYONE,
+        others=NOMINATION + ENGAGED_CONTACT + REGISTRATION,
     )
     _report("Contributeurs mairie", patterns, requests, failures)
 
