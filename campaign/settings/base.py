@@ -168,6 +168,9 @@ PAGE_CACHE_PURGE_ALL_MODELS = [
     "gestures.GestureCategory",
     "gestures.GestureSettings",
     "stories.StoryTheme",
+    # The network's region pages list the referents (a sub-route of its home for each of the
+    # regions): a referent is rarely saved, and every region page then goes.
+    "network.Referent",
 ]
 
 # Tasks: django-tasks with its database queue; `manage.py db_worker` runs them.

@@ -191,8 +191,9 @@ class PracticeSheetPage(BasePage):
         }
 
     def get_listing_pages(self):
-        """The network's home (latest sheets) and the dossiers are purged with it."""
-        return [self.get_parent()]
+        """The network's home (latest sheets) and the dossiers that gather it."""
+        dossiers = DossierPage.objects.filter(links__page_id=self.pk).distinct()
+        return [self.get_parent(), *dossiers]
 
     def get_context(self, request, *args, **kwargs):
         from network.views import sheet_context

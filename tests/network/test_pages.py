@@ -188,3 +188,19 @@ def test_every_network_page_runs_as_many_queries_with_little_or_much_content(
     assert measure() == small
     assert max(small.values()) <= 20, small
     assert sheet.pk and meeting.pk
+
+
+def test_publishing_a_sheet_purges_the_network_home_and_its_dossiers(network_index):
+    from campaign.purge import urls_for_page
+
+    sheet = PracticeSheetPageFactory(parent=network_index, slug="fiche")
+    dossier = DossierPageFactory(parent=network_index, slug="le-dossier")
+    DossierLink.objects.create(dossier=dossier, page=sheet, locale=dossier.locale)
+    urls, everything = urls_for_page(sheet)
+    paths = {"/" + url.split("/", 3)[3] for url in urls}
+    assert {"/reseau-des-elus/fiche/", "/reseau-des-elus/", "/reseau-des-elus/le-dossier/"} <= paths
+    assert not everything
+
+
+def test_saving_a_referent_purges_every_page(settings):
+    assert "network.Referent" in settings.PAGE_CACHE_PURGE_ALL_MODELS
