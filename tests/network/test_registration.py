@@ -235,3 +235,28 @@ def test_no_address_reaches_a_url_or_a_log(
     logged = "\n".join(record.getMessage() for record in caplog.records).lower()
     assert "camille" not in logged and "exemple.org" not in logged
     assert "durand" not in str(MeetingRegistration.objects.get()).lower()
+
+
+def test_the_meeting_page_is_cached_and_a_new_registration_shows_full_at_once(
+    client, meeting, settings, django_capture_on_commit_callbacks
+):
+    # The form carries no CSRF token, so the page can be kept for every visitor
+    # (campaign/cache.py); the registration that fills the last seat purges it.
+    settings.PAGE_CACHE_ENABLED = True
+    for n in range(2):
+        MeetingRegistrationFactory(meeting=meeting, email=f"elu{n}@exemple.org")
+    assert client.get(URL)["X-Page-Cache"] == "miss"
+    assert client.get(URL)["X-Page-Cache"] == "hit"
+    _post(client, django_capture_on_commit_callbacks, _data())
+    response = client.get(URL)
+    assert response["X-Page-Cache"] == "miss"
+    assert "complète" in response.content.decode()
+    # The page the emailed link opens carries a CSRF token: never kept.
+    token = services.registration_token(
+        registration=MeetingRegistration.objects.latest("pk"), salt=services.CONFIRM_SALT
+    )
+    confirm = f"/rencontres/confirmer/{token}/"
+    for _visit in range(2):
+        response = client.get(confirm)
+        assert response.get("X-Page-Cache") != "hit"
+        assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
