@@ -204,3 +204,12 @@ def test_publishing_a_sheet_purges_the_network_home_and_its_dossiers(network_ind
 
 def test_saving_a_referent_purges_every_page(settings):
     assert "network.Referent" in settings.PAGE_CACHE_PURGE_ALL_MODELS
+
+
+def test_the_site_search_finds_a_sheet(client, network_index):
+    PracticeSheetPageFactory(parent=network_index, title="Forum des acteurs", slug="forum")
+    from django.core.management import call_command
+
+    call_command("wagtail_update_index", verbosity=0)
+    html = _html(client, "/recherche/?q=forum")
+    assert "/reseau-des-elus/forum/" in html

@@ -260,3 +260,23 @@ def test_the_meeting_page_is_cached_and_a_new_registration_shows_full_at_once(
         response = client.get(confirm)
         assert response.get("X-Page-Cache") != "hit"
         assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_an_english_registration_gets_english_emails_and_links(
+    client, meeting, english_network_index, locales, django_capture_on_commit_callbacks
+):
+    english = meeting.copy_for_translation(locales["en"])
+    english.title = "Network meeting"
+    english.save_revision().publish()
+    url = english.get_url()
+    response = _post(client, django_capture_on_commit_callbacks, _data(), url=url)
+    assert response.status_code == 302 and response["Location"].startswith("/en/")
+    registration = MeetingRegistration.objects.get()
+    # One list of seats per meeting: the French page holds the registrations.
+    assert registration.meeting_id == meeting.pk and registration.language == "en"
+    [message] = mail.outbox
+    assert message.subject == "Confirm your registration: Network meeting"
+    link = _link(message)
+    assert "/en/meetings/confirm/" in link
+    confirm = client.get("/" + link.split("/", 3)[3])
+    assert "Confirm your registration" in confirm.content.decode()
