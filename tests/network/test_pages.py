@@ -137,9 +137,12 @@ def test_english_pages_answer_at_english_paths(
     _html(client, "/en/officials-network/regions/ile-de-france/")
 
 
-def _count(client, path):
+def _count(client, path, *, warm=False):
     client.get(path)  # the first visitor makes the settings rows
-    cache.clear()
+    if warm:
+        client.get(path)  # the next one fills the site-data cache (campaign/datacache.py)
+    else:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, path
@@ -170,7 +173,11 @@ def test_every_network_page_runs_as_many_queries_with_little_or_much_content(
     ]
 
     def measure():
-        return {path: _count(client, path) for path in paths}
+        return {
+            (path, warm): _count(client, path, warm=warm)
+            for path in paths
+            for warm in (False, True)
+        }
 
     def link_all():
         pages = list(PracticeSheetPage.objects.child_of(network_index))
@@ -186,7 +193,10 @@ def test_every_network_page_runs_as_many_queries_with_little_or_much_content(
     _grow(network_index, geography, 12)
     link_all()
     assert measure() == small
-    assert max(small.values()) <= 20, small
+    # Uncached, like the other pages' (tests/campaign/test_query_budget.py UNCACHED: 13-24);
+    # with the site data cached, within the project's budget of 12.
+    assert max(n for (_path, warm), n in small.items() if not warm) <= 20, small
+    assert max(n for (_path, warm), n in small.items() if warm) <= 12, small
     assert sheet.pk and meeting.pk
 
 
