@@ -148,3 +148,14 @@ def mairie_edits_own_sheets_only(request, page):
 def mairie_neither_copies_nor_moves(request, page, *args):
     if is_mairie_user(request.user) and _is_network_page(page.specific_deferred):
         raise PermissionDenied
+
+
+@hooks.register("construct_explorer_page_queryset")
+def mairie_sees_own_sheets_in_the_explorer(parent_page, pages, request):
+    """Under the network's home, a mairie user's explorer lists their communes' sheets only."""
+    if not is_mairie_user(request.user) or not _is_network_page(parent_page.specific_class):
+        return pages
+    own = PracticeSheetPage.objects.filter(
+        commune_id__in=mairie_commune_codes(request.user)
+    ).values("pk")
+    return pages.filter(pk__in=own)

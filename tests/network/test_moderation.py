@@ -130,3 +130,16 @@ def test_the_setup_command_is_idempotent(network_index):
     call_command("setup_network_moderation", stdout=out)
     assert out.getvalue().count("Modération prête") == 2
     assert network_index.get_workflow() is not None
+
+
+def test_an_official_s_explorer_lists_only_their_communes_sheets(
+    client, network_index, official, geography
+):
+    PracticeSheetPageFactory(
+        parent=network_index, title="Fiche de Melun", commune=geography["melun"]
+    )
+    PracticeSheetPageFactory(
+        parent=network_index, title="Fiche de Brest", commune=geography["brest"]
+    )
+    html = client.get(f"/admin/pages/{network_index.pk}/").content.decode()
+    assert "Fiche de Melun" in html and "Fiche de Brest" not in html
