@@ -61,6 +61,7 @@ def test_a_valid_registration_is_pending_until_the_signed_link_is_confirmed(
     link = _link(message)
     path = "/" + link.split("/", 3)[3]
     assert path.startswith("/rencontres/confirmer/")
+    assert "/rencontres/annuler/" in message.body
     # Opening the link confirms nothing (mail scanners follow links); its button does.
     page = client.get(path)
     assert page.status_code == 200 and "Je confirme" in page.content.decode()
