@@ -26,16 +26,20 @@ setup: install ## Migrate, import communes and gestures, load the demo content
 	$(MANAGE) import_communes
 	$(MANAGE) load_demo
 
-run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker, the mailings' recovery (every minute), the task results' pruning and the directory's retention and yearly check (daily)
+run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker, the mailings' recovery (every minute), the network meetings' reminders (hourly), the task results' pruning, the directory's retention and yearly check and the registrations' retention (daily)
 	@echo "Site: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(MANAGE) db_worker --queue-name '*' & \
 	n=0; while sleep 60; do \
 		$(MANAGE) mailings_recover >/dev/null; \
+		if [ $$((n % 60)) -eq 0 ]; then \
+			$(MANAGE) network_send_reminders >/dev/null; \
+		fi; \
 		if [ $$((n % 1440)) -eq 0 ]; then \
 			$(MANAGE) prune_db_task_results --queue-name '*' --min-age-days 7 --verbosity 0; \
 			$(MANAGE) directory_purge >/dev/null; \
 			$(MANAGE) directory_yearly_check >/dev/null; \
+			$(MANAGE) network_purge_registrations >/dev/null; \
 		fi; \
 		n=$$((n + 1)); \
 	done & \

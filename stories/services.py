@@ -197,6 +197,21 @@ def story_gestures(*, story, locale):
 
 
 @transaction.atomic
+def moderation_workflow():
+    """The stories' moderation workflow (one task: the "Communication" group approves and
+    publishes), created or completed if needed. Other pages published under the same rule
+    (the network's practice sheets) attach it to their own section. Idempotent."""
+    communication, _ = Group.objects.get_or_create(name=COMMUNICATION_GROUP)
+    task, _ = GroupApprovalTask.objects.get_or_create(name=TASK_NAME)
+    task.groups.add(communication)
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
+    )
+    return workflow
+
+
+@transaction.atomic
 def moderation_setup(*, index):
     """Create (or complete) the two groups and the moderation workflow of the stories.
 
@@ -242,12 +257,7 @@ def moderation_setup(*, index):
             ],
         )
     )
-    task, _ = GroupApprovalTask.objects.get_or_create(name=TASK_NAME)
-    task.groups.add(communication)
-    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(
-        workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
-    )
+    workflow = moderation_workflow()
     # The English index has its own tree; its stories follow the same rule.
     for page in StoryIndexPage.objects.filter(translation_key=index.translation_key):
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "directory",
     "volunteers",
     "mailings",
+    "network",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales, adds "sync from" to locales
     "wagtail.contrib.forms",
@@ -168,6 +169,9 @@ PAGE_CACHE_PURGE_ALL_MODELS = [
     "gestures.GestureCategory",
     "gestures.GestureSettings",
     "stories.StoryTheme",
+    # The network's region pages list the referents (a sub-route of its home for each of the
+    # regions): a referent is rarely saved, and every region page then goes.
+    "network.Referent",
 ]
 
 # Tasks: django-tasks with its database queue; `manage.py db_worker` runs them.
@@ -292,6 +296,9 @@ RATE_LIMITS = {
     "password_reset_email": "3/3600",
     # Failed shared passwords of restricted pages and documents, per client address.
     "page_password": "20/900",
+    # A meeting's registration form (network/), per client address and per address typed.
+    "network_registration": "10/3600",
+    "network_registration_email": "3/86400",
 }
 RATE_LIMITS.update(
     {
@@ -377,6 +384,7 @@ DEMO_LOADERS = [
     "mailings.demo.load",
     "kits.demo.load",
     "directory.demo.load",
+    "network.demo.load",
     "campaign.demo.load_navigation",
 ]
 

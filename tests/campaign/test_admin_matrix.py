@@ -36,6 +36,7 @@ from campaign.geography.models import Commune, Department, Region, search_key
 from directory.models import Actor
 from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
+from network.models import MeetingRegistration
 from stories.models import Nomination
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
 from volunteers.models import Volunteer
@@ -136,6 +137,22 @@ def world(home_page):
         name="ActeurSecretBrest", communes=[brest], proposer_email="acteur@exemple-matrice.org"
     )
     ActorFactory(name="ActeurPartageMelunBrest", communes=[melun, brest])
+    # A registration to a meeting of the officials' network: staff with the permission only,
+    # never a mairie user (network/wagtail_hooks.py), not Communication nor contributors.
+    from network.factories import (
+        MeetingPageFactory,
+        MeetingRegistrationFactory,
+        NetworkIndexPageFactory,
+    )
+
+    index = NetworkIndexPageFactory(parent=home_page, locale=home_page.locale)
+    MeetingRegistrationFactory(
+        meeting=MeetingPageFactory(parent=index),
+        name="InscritSecret",
+        email="inscrit-secret@exemple-matrice.org",
+        commune="Brest",
+        role="RoleSecret",
+    )
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
         Delivery.objects.create(mailing=mailing, volunteer=volunteer)
@@ -380,6 +397,7 @@ NOMINATION = ["herossecret", "proposeursecret", "proposeur-secret@exemple-matric
 ENGAGED_CONTACT = ["contactsecret", "contact-secret@exemple-matrice.org"]
 # A directory actor serving commune B only, and its proposer (whom nobody sees in the admin).
 ACTOR_OF_B = ["acteursecretbrest", "acteur@exemple-matrice.org"]
+REGISTRATION = ["inscritsecret", "inscrit-secret@exemple-matrice.org", "rolesecret"]
 
 
 def _forbidden_strings(people, hidden_keys, others=()):
@@ -442,7 +460,16 @@ def _post_bulk_actions(client, user, world):
     hidden = [v.pk for k, v in people.items()]
     before = {
         model: model._default_manager.count()
-        for model in (Volunteer, Mailing, Delivery, Commune, Nomination, EngagedCommune, Actor)
+        for model in (
+            Volunteer,
+            Mailing,
+            Delivery,
+            Commune,
+            Nomination,
+            EngagedCommune,
+            MeetingRegistration,
+            Actor,
+        )
     }
     client.raise_request_exception = False
     client.force_login(user)
@@ -480,7 +507,7 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
         world,
         home_page,
         hidden_keys=HIDDEN_FROM_MAIRIE,
-        others=NOMINATION + ENGAGED_CONTACT + ACTOR_OF_B,
+        others=NOMINATION + ENGAGED_CONTACT + ACTOR_OF_B + REGISTRATION,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
@@ -493,7 +520,12 @@ def test_communication_staff_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("communication", "Communication")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE, others=ENGAGED_CONTACT
+        client,
+        user,
+        world,
+        home_page,
+        hidden_keys=EVERYONE,
+        others=ENGAGED_CONTACT + REGISTRATION,
     )
     _report("Communication", patterns, requests, failures)
 
@@ -502,7 +534,12 @@ def test_mairie_contributors_see_no_volunteer_at_any_admin_url(client, world, ho
     _moderation_groups(home_page)
     user = _user("contributeur-melun", "Contributeurs mairie")
     patterns, requests, failures, _texts = walk(
-        client, user, world, home_page, hidden_keys=EVERYONE, others=NOMINATION + ENGAGED_CONTACT
+        client,
+        user,
+        world,
+        home_page,
+        hidden_keys=EVERYONE,
+        others=NOMINATION + ENGAGED_CONTACT + REGISTRATION,
     )
     _report("Contributeurs mairie", patterns, requests, failures)
 

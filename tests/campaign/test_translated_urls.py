@@ -71,6 +71,18 @@ ROUTES = [
         "/communes-engagees/melun-77288/",
         "/en/committed-towns/melun-77288/",
     ),
+    (
+        "network:confirm",
+        {"token": TOKEN},
+        "/rencontres/confirmer/abc:def/",
+        "/en/meetings/confirm/abc:def/",
+    ),
+    (
+        "network:cancel",
+        {"token": TOKEN},
+        "/rencontres/annuler/abc:def/",
+        "/en/meetings/cancel/abc:def/",
+    ),
 ]
 
 
@@ -103,6 +115,8 @@ def test_the_french_address_under_en_leads_to_the_english_one(
         ("/en/committed-towns/thank-you/", 200),
         ("/en/volunteers/confirm/not-a-token/", 400),  # answered, in English: a bad link
         ("/en/committed-towns/confirm/not-a-token/", 400),
+        ("/en/meetings/confirm/not-a-token/", 400),
+        ("/en/meetings/cancel/not-a-token/", 400),
         # The French ones stay as they were.
         ("/recherche/?q=voisins", 200),
         ("/communes/?q=77000", 200),

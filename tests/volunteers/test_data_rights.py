@@ -17,6 +17,11 @@ import pytest
 
 from kits.models import EngagedCommune
 from mailings.models import Delivery, DeliveryEvent, EspForgetRequest, Mailing
+from network.factories import (
+    MeetingPageFactory,
+    MeetingRegistrationFactory,
+    NetworkIndexPageFactory,
+)
 from stories.factories import NominationFactory
 from stories.models import Nomination
 from tests.fakes.brevo import FakeBrevo
@@ -88,6 +93,15 @@ def person(geography, home_page):
         error=f"550 5.1.1 <{ADDRESS}>: unknown user {LAST}",
     )
     DeliveryEvent.objects.create(key="evt-1", delivery=delivery, event_type="hard_bounce")
+    # A registration to a meeting of the officials' network (network/).
+    index = NetworkIndexPageFactory(parent=home_page, locale=home_page.locale)
+    MeetingRegistrationFactory(
+        meeting=MeetingPageFactory(parent=index),
+        name=f"{FIRST} {LAST}",
+        email=ADDRESS,
+        commune="Melun",
+        role="Adjointe au maire",
+    )
     return volunteer
 
 
@@ -102,6 +116,7 @@ def test_export_holds_every_app_s_data(client, person):
     assert data["engaged_communes"][0]["role"] == "Adjointe au maire"
     assert data["deliveries"][0]["mailing"] == "Mars"
     assert data["tracking_events"][0]["event"] == "hard_bounce"
+    assert data["meeting_registrations"][0]["name"] == f"{FIRST} {LAST}"
     assert data == volunteer_export_data(volunteer=person)
 
 
