@@ -362,7 +362,7 @@ def _link(page, label=""):
 
 # The main menu, in this order, among the home page's children (each app's demo creates its
 # own section page; campaign/ finds them by slug and imports no app).
-MENU_SLUGS = ["histoires", "gestes", "heure-civique", "kits", "la-campagne"]
+MENU_SLUGS = ["histoires", "gestes", "heure-civique", "kits", "reseau-des-elus", "la-campagne"]
 
 
 def _ensure_navigation(fr, pages):
