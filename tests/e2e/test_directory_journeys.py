@@ -138,3 +138,83 @@ def test_an_actor_proposes_the_mairie_approves_a_resident_finds_it(
     resident.shot("directory-actor-page")
     assert resident.html_lang() == lang
     assert not (actor.server_errors or resident.server_errors)
+
+
+CHECKED = {
+    # (demo actor, what the actor does on the check page)
+    "fr": ("epicerie-solidaire-d-annecy", "confirm"),
+    "en": ("centre-social-de-fives-lille", "update"),
+}
+
+
+@pytest.mark.parametrize("js", [False, True], ids=["nojs", "js"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_yearly_check_reaches_the_actor_who_answers_it(
+    visitor_factory, outbox, live_site, lang, js
+):
+    """The yearly email ("régulièrement actualisé"): an entry not checked for over a year
+    gets one email, in its proposer's language, whose link opens the check page; "nothing
+    changed" marks it checked today, proposed changes wait for a moderator while the entry
+    stays published as it was."""
+    slug, action = CHECKED[lang]
+    tag = uuid.uuid4().hex[:6]
+    address = f"accueil.{tag}@exemple.fr"
+    live_site.shell(
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from directory.models import Actor\n"
+        f"a = Actor.objects.get(slug={slug!r})\n"
+        "a.last_checked_at = timezone.localdate() - datetime.timedelta(days=400)\n"
+        "a.check_requested_at = None\n"
+        "a.pending_changes = {}\n"
+        f"a.proposer_email = {address!r}\n"
+        f"a.language = {lang!r}\n"
+        "a.save()\n"
+        "print('ok')"
+    )
+    live_site.manage("directory_yearly_check")
+    live_site.manage("directory_yearly_check")  # the same day: nothing twice
+    message = outbox.wait_for(address)[0]
+    assert len(outbox.to(address)) == 1
+    body = text_of(message)
+    link = [
+        x
+        for x in links_in(body, live_site.base_url)
+        if "/annuaire/verifier/" in x or "/directory/check/" in x
+    ]
+    assert link, body
+    assert address not in link[0]
+
+    actor = visitor_factory(lang, js=js)
+    page = actor.page
+    page.goto(link[0])
+    assert actor.status() == 200
+    assert actor.html_lang() == lang
+    actor.shot(f"directory-yearly-check-{action}")
+    public = live_site.shell(
+        f"from directory.models import Actor; print(Actor.objects.get(slug={slug!r}).phone)"
+    )
+    if action == "confirm":
+        page.locator("main form:has(input[value=confirm]) button[type=submit]").click()
+    else:
+        page.fill("#id_phone", "03 20 00 00 00")
+        page.locator("main form:has(input[value=update]) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert actor.status() == 200
+    actor.shot(f"directory-yearly-check-{action}-done")
+    state = live_site.shell(
+        "from django.utils import timezone\n"
+        "from directory.models import Actor\n"
+        f"a = Actor.objects.get(slug={slug!r})\n"
+        "print(a.last_checked_at == timezone.localdate(), bool(a.pending_changes), a.phone)"
+    )
+    if action == "confirm":
+        assert state == f"True False {public}", state
+    else:
+        # Published as it was until a moderator applies the change.
+        assert state.startswith("False True"), state
+        assert state.endswith(public), state
+    # The link was answered: opening it again says so, in the visitor's language.
+    page.goto(link[0])
+    assert actor.status() == 400
+    assert not actor.server_errors
