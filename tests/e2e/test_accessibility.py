@@ -50,6 +50,7 @@ from gestures.models import GestureIndexPage, GesturePage
 from kits.models import KitIndexPage, KitPage
 from volunteers.models import VolunteerSignupPage
 from directory.models import Actor
+from network.models import DossierPage, MeetingPage, NetworkIndexPage, PracticeSheetPage
 urls = {}
 for lang in ("fr", "en"):
     locale = Locale.objects.get(language_code=lang)
@@ -61,6 +62,7 @@ for lang in ("fr", "en"):
         return first(ContentPage, translation_key=key)
     with translation.override(lang):
         stories = StoryIndexPage.objects.live().get(locale=locale)
+        network = NetworkIndexPage.objects.live().get(locale=locale)
         urls[lang] = {
             "home": first(HomePage),
             "content page (la-campagne)": translation_of("la-campagne"),
@@ -86,6 +88,12 @@ for lang in ("fr", "en"):
                 kwargs={"slug": Actor.objects.filter(status="published").order_by("pk")[0].slug},
             ),
             "directory proposal form": reverse("directory:propose"),
+            "officials' network": first(NetworkIndexPage),
+            "practice sheet": first(PracticeSheetPage),
+            "dossier": first(DossierPage),
+            "network region": network.get_url()
+            + network.reverse_subpage("region", kwargs={"region": "ile-de-france"}),
+            "network meeting": first(MeetingPage),
             "search": reverse("search"),
         }
 print(json.dumps(urls))
@@ -276,6 +284,7 @@ FORMS = {
     "engagement form": "main form[method=post] button[type=submit]",
     "poster form": "form.poster-form button[type=submit]",
     "directory proposal form": "main form[method=post] button[type=submit]",
+    "network meeting": "main form[method=post] button[type=submit]",
 }
 
 
