@@ -85,11 +85,18 @@ def registration_create(*, meeting, name, email, commune, role, language, consen
     send the confirmation email from a task. An address already registered gets an email
     saying so (with a new confirmation link if it never confirmed) and nothing changes: the
     visitor sees the same answer either way. Raises RegistrationRefused when the meeting is
-    closed, past or full."""
+    closed, past or full; with a capacity, two registrations for the last seat never both
+    succeed."""
     from .tasks import registration_send_already_task, registration_send_confirmation_task
 
     source = meeting_source(meeting=meeting)
     with transaction.atomic():
+        if source.capacity is not None:
+            # Two visitors for the last seat: the meeting's row is locked until this
+            # registration commits, so the second counts the first's seat (PostgreSQL; SQLite
+            # has one writer at a time anyway). `of` locks the meeting's own row, not
+            # Wagtail's page row, which editors' publishing takes.
+            MeetingPage.objects.select_for_update(of=("self",)).filter(pk=source.pk).exists()
         refusal = meeting_refusal(meeting=source)
         existing = MeetingRegistration.objects.filter(meeting=source, email=email).first()
         if existing is None and refusal:

@@ -281,3 +281,58 @@ def test_an_english_registration_gets_english_emails_and_links(
     assert "/en/meetings/confirm/" in link
     confirm = client.get("/" + link.split("/", 3)[3])
     assert "Confirm your registration" in confirm.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_for_the_last_seat_never_both_succeed(network_index, monkeypatch):
+    """Found while reviewing (no lock: both counted the seat free, both were stored). Each
+    thread counts the seats, then waits 0.5 s before inserting: without the meeting's row
+    lock both see one seat left."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "a race between two database connections: run by PostgreSQL's pass of the suite "
+            "(SQLite lets one writer at a time and fails the other with 'database is locked')"
+        )
+
+    meeting = MeetingPageFactory(parent=network_index, slug="derniere-place", capacity=1)
+    counted = services.seats_taken
+
+    def slow_count(*, meeting):
+        n = counted(meeting=meeting)
+        time.sleep(0.5)
+        return n
+
+    monkeypatch.setattr(services, "seats_taken", slow_count)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def register(address):
+        start.wait()
+        try:
+            services.registration_create(
+                meeting=meeting,
+                name="Élue",
+                email=address,
+                commune="",
+                role="",
+                language="fr",
+                consent_wording="accord",
+            )
+            outcomes.append("registered")
+        except services.RegistrationRefused as refused:
+            outcomes.append(f"refused {refused}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(f"elue{n}@exemple.org",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused full", "registered"], outcomes
+    assert MeetingRegistration.objects.filter(meeting=meeting).count() == 1
