@@ -17,7 +17,7 @@ from wagtail.admin.panels import (
 from wagtail.blocks import StructBlock, TextBlock
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, TranslatableMixin
+from wagtail.models import Orderable, PagePermissionTester, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
@@ -28,7 +28,37 @@ from campaign.routes import TranslatedRoutablePageMixin
 from ..admin_forms import PracticeSheetForm
 
 
-class NetworkIndexPage(TranslatedRoutablePageMixin, BasePage):
+class NetworkPagePermissionTester(PagePermissionTester):
+    """What a mairie user may do with a page of the network. The "Mairie" group holds "add"
+    and "change" on the network's home (services.network_moderation_setup), which Wagtail
+    applies to every page beneath it: here a mairie user keeps them only on the practice
+    sheets of their own communes, and "add" alone on the home (to write a sheet under it).
+    Every admin view that reads this tester (edit, draft, preview, history, revisions,
+    usage, lock, delete, move, copy) then refuses the rest."""
+
+    def __init__(self, user, page):
+        super().__init__(user, page)
+        from volunteers.models.access import is_mairie_user
+
+        if not is_mairie_user(user):
+            return
+        if isinstance(page, PracticeSheetPage):
+            from ..admin_forms import mairie_commune_codes
+
+            if page.commune_id not in mairie_commune_codes(user):
+                self.permissions = set()
+        elif isinstance(page, NetworkIndexPage):
+            self.permissions = self.permissions & {"add"}
+        else:
+            self.permissions = set()
+
+
+class MairieScopedPermissions:
+    def permissions_for_user(self, user):
+        return NetworkPagePermissionTester(user, self)
+
+
+class NetworkIndexPage(MairieScopedPermissions, TranslatedRoutablePageMixin, BasePage):
     """The space's home: latest sheets, dossiers, next meetings, the regions; each region's
     referents at `regions/<region slug>/`."""
 
@@ -68,7 +98,7 @@ class NetworkIndexPage(TranslatedRoutablePageMixin, BasePage):
         return self.url + self.reverse_subpage("region", kwargs={"region": region.slug})
 
 
-class PracticeSheetPage(BasePage):
+class PracticeSheetPage(MairieScopedPermissions, BasePage):
     """A fiche pratique: what a commune did about a problem, told by the elected official
     who did it, so that others can do the same."""
 
@@ -203,7 +233,7 @@ class PracticeSheetPage(BasePage):
         return context
 
 
-class DossierPage(BasePage):
+class DossierPage(MairieScopedPermissions, BasePage):
     """A thematic dossier: an introduction and an ordered list of sheets, stories and kits."""
 
     introduction = models.TextField(_("introduction"), max_length=1500)
@@ -260,7 +290,7 @@ class DossierLink(TranslatableMixin, Orderable):
         verbose_name_plural = _("pages du dossier")
 
 
-class MeetingPage(TranslatedRoutablePageMixin, BasePage):
+class MeetingPage(MairieScopedPermissions, TranslatedRoutablePageMixin, BasePage):
     """A rencontre of the network: when, where, the agenda, and registration by email
     (confirmed by a signed link, reminded the day before)."""
 

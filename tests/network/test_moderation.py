@@ -143,3 +143,36 @@ def test_an_official_s_explorer_lists_only_their_communes_sheets(
     )
     html = client.get(f"/admin/pages/{network_index.pk}/").content.decode()
     assert "Fiche de Melun" in html and "Fiche de Brest" not in html
+
+
+def test_an_official_reaches_no_url_of_another_commune_s_sheet(
+    client, network_index, official, geography
+):
+    """Found while reviewing: the hooks refused the edit and delete views, but the draft,
+    preview, history, revisions and usage views of another commune's sheet were open to any
+    mairie user (Wagtail grants "change" on the whole subtree). The sheet's own permission
+    tester now gives them nothing there."""
+    other = PracticeSheetPageFactory(
+        parent=network_index, commune=geography["brest"], title="FicheSecreteBrest"
+    )
+    other.save_revision()  # a draft
+    revision = other.latest_revision
+    urls = [
+        f"/admin/pages/{other.pk}/view_draft/",
+        f"/admin/pages/{other.pk}/edit/preview/",
+        f"/admin/pages/{other.pk}/history/",
+        f"/admin/pages/{other.pk}/usage/",
+        f"/admin/pages/{other.pk}/revisions/{revision.pk}/view/",
+        f"/admin/pages/{other.pk}/revisions/compare/earliest...{revision.pk}/",
+        f"/admin/pages/{other.pk}/lock/",
+        f"/admin/pages/{other.pk}/workflow/history/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404, 405), (url, response.status_code)
+        assert b"FicheSecreteBrest" not in response.content, url
+    # Their own commune's sheet stays theirs.
+    own = PracticeSheetPageFactory(parent=network_index, commune=geography["melun"])
+    own.save_revision()
+    assert client.get(f"/admin/pages/{own.pk}/view_draft/").status_code == 200
+    assert client.get(f"/admin/pages/{own.pk}/history/").status_code == 200
