@@ -5,6 +5,7 @@ import datetime
 import logging
 import re
 
+from django.conf import settings
 from django.core import mail, signing
 from django.utils import timezone
 
@@ -283,8 +284,13 @@ def test_an_english_registration_gets_english_emails_and_links(
     assert "Confirm your registration" in confirm.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_registrations_for_the_last_seat_never_both_succeed(network_index, monkeypatch):
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="a race between two database connections: run by PostgreSQL's pass of the suite "
+    "(SQLite lets one writer at a time and fails the other with 'database is locked')",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_registrations_for_the_last_seat_never_both_succeed(home_page, monkeypatch):
     """Found while reviewing (no lock: both counted the seat free, both were stored). Each
     thread counts the seats, then waits 0.5 s before inserting: without the meeting's row
     lock both see one seat left."""
@@ -293,11 +299,9 @@ def test_two_registrations_for_the_last_seat_never_both_succeed(network_index, m
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "a race between two database connections: run by PostgreSQL's pass of the suite "
-            "(SQLite lets one writer at a time and fails the other with 'database is locked')"
-        )
+    from network.factories import NetworkIndexPageFactory
+
+    network_index = NetworkIndexPageFactory(parent=home_page, locale=home_page.locale)
 
     meeting = MeetingPageFactory(parent=network_index, slug="derniere-place", capacity=1)
     counted = services.seats_taken
