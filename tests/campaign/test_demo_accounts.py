@@ -2,6 +2,7 @@
 (issue 11): the editor, the Communication moderator, the Melun contributor, the Melun mairie
 viewer and the superuser."""
 
+from html import unescape
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from wagtail.models import WorkflowState
+from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 import pytest
@@ -174,7 +175,21 @@ def test_the_melun_mairie_sees_its_own_volunteers_only(demo, client):
     assert "Lucie" in html  # Melun, agreed to be shared with the mairie
     assert "Karim" not in html  # Melun, did not agree
     assert "Jeanne" not in html and "Tom" not in html  # other communes
-    assert _status(client, reverse("wagtailadmin_explore_root")) != 200
+    # Since issue 15 officials write their communes' practice sheets: the page explorer shows
+    # them the way to the officials' network and nothing else of the site, and lists Melun's
+    # sheet under it, not the others'.
+    assert _status(client, reverse("wagtailadmin_explore_root")) == 200
+    home = Page.objects.get(slug="accueil", depth=2)
+    listing = unescape(client.get(reverse("wagtailadmin_explore", args=[home.pk])).content.decode())
+    assert "Réseau des élus solidaires" in listing
+    for elsewhere in ("Héros du civisme ordinaire", "Les 100 gestes solidaires", "Kits"):
+        assert elsewhere not in listing, elsewhere
+    network = Page.objects.get(slug="reseau-des-elus", locale__language_code="fr")
+    sheets = unescape(
+        client.get(reverse("wagtailadmin_explore", args=[network.pk])).content.decode()
+    )
+    assert "Un forum « Qui fait quoi ? »" in sheets  # Melun's
+    assert "Un réseau d'élus qui partagent" not in sheets  # Brest's
     assert _status(client, _list_url("mailings.Mailing")) != 200
 
 
