@@ -13,12 +13,13 @@ from campaign.geography.models import Commune, Department, Intercommunality
 
 from .models import Actor
 
-# The demo's intercommunality (the real one's SIREN): created when the EPCI import has not run,
-# and Melun linked to it if it has no intercommunality yet.
+# Melun's intercommunality as `import_communes` loads it from the shipped data file (same
+# SIREN, name and slug, campaign/geography/services.py): created only on a database whose
+# communes came without it (a test's few rows), and Melun linked to it if it has none.
 MELUN_AGGLOMERATION = {
     "code": "247700057",
-    "name": "Communauté d'agglomération Melun Val de Seine",
-    "slug": "ca-melun-val-de-seine",
+    "name": "CA Melun Val de Seine",
+    "slug": "ca-melun-val-de-seine-247700057",
     "kind": Intercommunality.Kind.CA,
 }
 CHECKED_ON = datetime.date(2026, 11, 2)
