@@ -13,8 +13,14 @@ NOT_YOUR_COMMUNE = _(
 
 
 def mairie_commune_codes(user):
-    """The INSEE codes of the communes a mairie user acts for."""
-    return set(MairieAccess.objects.filter(user=user).values_list("commune_id", flat=True))
+    """The INSEE codes of the communes a mairie user acts for. Kept on the user object for
+    the request, as `is_mairie_user` keeps its answer: the explorer asks it once per page it
+    lists (models/pages.py, NetworkPagePermissionTester)."""
+    codes = getattr(user, "_network_commune_codes", None)
+    if codes is None:
+        codes = set(MairieAccess.objects.filter(user=user).values_list("commune_id", flat=True))
+        user._network_commune_codes = codes
+    return codes
 
 
 class PracticeSheetForm(WagtailAdminPageForm):
