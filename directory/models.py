@@ -319,3 +319,168 @@ class ActorDepartment(models.Model):
 
     def __str__(self):
         return f"{self.actor_id} – {self.department_id}"
+
+
+class HelpPointQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def visible_to(self, user):
+        """Staff with a permission on help points see them all; a mairie user sees the help
+        points of their communes (where the permanence is held, or one of its dates); anyone
+        else, none."""
+        from volunteers.models.access import MairieAccess, is_mairie_user
+
+        if user.is_superuser:
+            return self
+        if is_mairie_user(user):
+            mine = MairieAccess.objects.filter(user=user).values("commune_id")
+            return self.filter(
+                Q(commune_id__in=mine)
+                | Q(
+                    pk__in=HelpPointDate.objects.filter(commune_id__in=mine).values("help_point_id")
+                )
+            )
+        if any(
+            user.has_perm(f"directory.{action}_helppoint")
+            for action in ("view", "change", "delete")
+        ):
+            return self
+        return self.none()
+
+
+class HelpPoint(models.Model):
+    """A "point d'entraide": a permanence where someone helps residents with a form, a
+    sign-up or the digital world. Fixed (the same place, usually every week) or itinerant
+    (a bus, a van, an agent going from village to village: each date has its own place).
+    Created in the admin by the commune's mairie users or by staff, not proposed publicly."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", _("permanence fixe")
+        ITINERANT = "itinerant", _("permanence itinérante")
+
+    name = models.CharField(_("nom"), max_length=NAME_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind, default=Kind.FIXED)
+    actor = models.ForeignKey(
+        Actor,
+        verbose_name=_("acteur qui l'organise"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="help_points",
+    )
+    # Where it is held (fixed), or the commune it starts from (itinerant: each date names its
+    # own commune and place).
+    commune = models.ForeignKey(
+        "geography.Commune",
+        verbose_name=_("commune"),
+        to_field="insee_code",
+        db_column="commune_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    place = models.CharField(
+        _("lieu"),
+        max_length=150,
+        blank=True,
+        help_text=_("Par exemple : salle du conseil de la mairie, médiathèque."),
+    )
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    # What help is given.
+    helps_with_forms = models.BooleanField(_("aide à remplir un formulaire"), default=False)
+    helps_sign_up = models.BooleanField(_("aide à s'inscrire à l'heure civique"), default=False)
+    digital_mediation = models.BooleanField(_("médiation numérique"), default=False)
+    other_help = models.CharField(
+        _("autre aide proposée"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple : lecture d'un courrier, prise de rendez-vous."),
+    )
+    description = models.TextField(
+        _("ce qu'il faut savoir"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text=_("Ce qu'il faut apporter, s'il faut prendre rendez-vous, etc."),
+    )
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    step_free_access = models.BooleanField(_("accès de plain-pied ou adapté"), default=False)
+    published = models.BooleanField(_("publié"), default=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = HelpPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("point d'entraide")
+        verbose_name_plural = _("points d'entraide")
+
+    def __str__(self):
+        return self.name
+
+
+class HelpPointDate(models.Model):
+    """One date of a permanence, with its hours; repeated every week until `repeat_until`
+    when set (a fixed permanence: "tous les mardis, de 14 h à 17 h"). An itinerant
+    permanence's date names its own commune and place."""
+
+    help_point = models.ForeignKey(
+        HelpPoint, on_delete=models.CASCADE, related_name="dates", verbose_name=_("point")
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("début"))
+    ends_at = models.TimeField(_("fin"))
+    repeat_until = models.DateField(
+        _("chaque semaine jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_("Laissez vide pour une seule date."),
+    )
+    commune = models.ForeignKey(
+        "geography.Commune",
+        verbose_name=_("commune de ce jour"),
+        to_field="insee_code",
+        db_column="commune_code",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Pour une permanence itinérante ; sinon celle du point."),
+    )
+    place = models.CharField(
+        _("lieu de ce jour"),
+        max_length=150,
+        blank=True,
+        help_text=_("Pour une permanence itinérante ; sinon celui du point."),
+    )
+    # Kept stable across edits: the iCalendar UID of this date (a calendar that subscribed
+    # updates the event instead of adding a second one).
+    uid = models.CharField(max_length=64, default=new_token, editable=False, unique=True)
+
+    class Meta:
+        ordering = ["date", "starts_at", "pk"]
+        verbose_name = _("date de permanence")
+        verbose_name_plural = _("dates de permanence")
+        indexes = [models.Index(fields=["date"], name="directory_helppointdate_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="directory_helppointdate_ends_after_start",
+                violation_error_message=_("La permanence doit finir après son début."),
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_until__isnull=True) | Q(repeat_until__gte=models.F("date")),
+                name="directory_helppointdate_repeat_after_date",
+                violation_error_message=_(
+                    "La dernière semaine ne peut pas précéder la première date."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.help_point} – {self.date} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def last_date(self):
+        return self.repeat_until or self.date
