@@ -20,6 +20,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+
 from campaign.geography.models import search_key
 
 NAME_MAX_LENGTH = 150
@@ -349,7 +352,7 @@ class HelpPointQuerySet(models.QuerySet):
         return self.none()
 
 
-class HelpPoint(models.Model):
+class HelpPoint(ClusterableModel):
     """A "point d'entraide": a permanence where someone helps residents with a form, a
     sign-up or the digital world. Fixed (the same place, usually every week) or itinerant
     (a bus, a van, an agent going from village to village: each date has its own place).
@@ -425,7 +428,8 @@ class HelpPointDate(models.Model):
     when set (a fixed permanence: "tous les mardis, de 14 h à 17 h"). An itinerant
     permanence's date names its own commune and place."""
 
-    help_point = models.ForeignKey(
+    # A ParentalKey: the admin edits a point with its dates in one form (InlinePanel).
+    help_point = ParentalKey(
         HelpPoint, on_delete=models.CASCADE, related_name="dates", verbose_name=_("point")
     )
     date = models.DateField(_("date"))
