@@ -488,3 +488,14 @@ class HelpPointDate(models.Model):
     @property
     def last_date(self):
         return self.repeat_until or self.date
+
+    def next_occurrence(self, today):
+        """The first day on or after `today` this permanence is held (a weekly one: the
+        same weekday), or None once it is over."""
+        if self.last_date < today:
+            return None
+        if self.date >= today or not self.repeat_until:
+            return self.date if self.date >= today else None
+        weeks = -(-(today - self.date).days // 7)  # ceiling
+        day = self.date + datetime.timedelta(weeks=weeks)
+        return day if day <= self.repeat_until else None

@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from campaign.geography.models import Commune, Postcode, search_key
 from gestures.models import GestureCategory
 
-from .models import Actor, ActorCommune, ActorIntercommunality
+from .models import Actor, ActorCommune, ActorIntercommunality, HelpPoint, HelpPointDate
 
 PER_PAGE = 20
 # A commune page lists at most this many help points (a printable sheet will list them all).
@@ -193,3 +193,61 @@ def actor_detail(slug):
         )
         .first()
     )
+
+
+@dataclass
+class Permanence:
+    """One upcoming date of a help point, as the public pages, the iCalendar feed, the map and
+    the printable sheet show it: the next day it is held, its hours, and where (an itinerant
+    date's own commune and place, or the point's)."""
+
+    help_point: HelpPoint
+    date_row: HelpPointDate
+    next_day: object  # datetime.date
+    commune: Commune
+    place: str
+
+    @property
+    def weekly(self):
+        return self.date_row.repeat_until is not None
+
+
+def upcoming_help_points(*, today, communes=None, limit=None):
+    """Published help points with their upcoming dates, in one query whatever their number:
+    a list of (help point, [Permanence, ...]) ordered by the next date. With `communes`
+    (Commune objects), only the points held in one of them (the point's own commune, or
+    the commune of one of its upcoming dates). A point with no upcoming date is left out."""
+    dates = HelpPointDate.objects.filter(
+        Q(repeat_until__gte=today) | Q(repeat_until__isnull=True, date__gte=today),
+        help_point__published=True,
+    ).select_related("commune", "help_point__commune", "help_point__actor")
+    if communes is not None:
+        codes = {c.insee_code for c in communes}
+        dates = dates.filter(
+            Q(help_point__commune_id__in=codes)
+            | Q(
+                help_point__in=HelpPointDate.objects.filter(commune_id__in=codes).values(
+                    "help_point_id"
+                )
+            )
+        )
+    by_point = {}
+    for row in dates:
+        day = row.next_occurrence(today)
+        if day is None:
+            continue
+        point = row.help_point
+        permanence = Permanence(
+            help_point=point,
+            date_row=row,
+            next_day=day,
+            commune=row.commune or point.commune,
+            place=row.place or point.place,
+        )
+        by_point.setdefault(point.pk, (point, []))[1].append(permanence)
+    result = []
+    for point, permanences in by_point.values():
+        permanences.sort(key=lambda p: (p.next_day, p.date_row.starts_at, p.date_row.pk))
+        result.append((point, permanences))
+    result.sort(key=lambda item: (item[1][0].next_day, item[1][0].date_row.starts_at, item[0].name))
+    return result[:limit] if limit is not None else result
