@@ -14,7 +14,13 @@ client in a process of its own with the production settings (DEBUG off), the pag
 (the page is rendered) and the site-data cache warm (one render first): the figure is the
 median render and the number of queries of one render. With `--small`, the same pages on the
 demo's 8 actors too, rounds interleaved, so the query counts compare at two sizes under the
-same machine load. Prints a Markdown table."""
+same machine load. Prints a Markdown table.
+
+With `--serve SECONDS`, each database is then also served by gunicorn (production settings, 2
+sync workers, page cache off: every answer is rendered) and the same pages are loaded by 4
+keep-alive clients for SECONDS each, pages and sizes interleaved in each round, so that the
+directory's req/s stand beside the story page's under the same load (bench/common.py `load`).
+Prints a second table: req/s, p50/p99 and each page's ratio to the story page of its size."""
 
 import argparse
 import json
@@ -206,6 +212,13 @@ def main():
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the bench databases")
+    parser.add_argument(
+        "--serve",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="also load each page through gunicorn for SECONDS per round",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--populate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,6 +303,52 @@ def main():
     print(
         f"\n{args.renders} renders per page and round, {args.rounds} rounds, median of the "
         "rounds' medians; page cache off, site data warm; production settings, SQLite."
+    )
+    if args.serve:
+        serve(sizes, {label: results[label][0]["paths"] for label in labels}, args)
+
+
+def serve(sizes, paths, args):
+    """Each size's gunicorn runs during the whole measure; every round loads every page of
+    every size in turn."""
+    import contextlib
+
+    from common import load, production_server
+
+    measures = {(label, name): [] for label in sizes for name in PAGES}
+    with contextlib.ExitStack() as stack:
+        servers = {
+            label: stack.enter_context(production_server(production_env(database)))
+            for label, database in sizes.items()
+        }
+        for round_number in range(args.rounds):
+            for name in PAGES:
+                for label, base_url in servers.items():
+                    measures[label, name].append(
+                        load(base_url, [paths[label][name]], duration=args.serve, concurrency=4)
+                    )
+            print(f"serve round {round_number + 1}: done", file=sys.stderr)
+
+    def med(label, name, key):
+        values = [run[key] for run in measures[label, name] if run[key] is not None]
+        return statistics.median(values) if values else float("nan")
+
+    print()
+    print("| page | size | req/s | p50 ms | p99 ms | errors | / story page |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for label in sizes:
+        story = med(label, "story page", "rps")
+        for name in PAGES:
+            errors = sum(run["errors"] for run in measures[label, name])
+            rps = med(label, name, "rps")
+            print(
+                f"| {name} | {label} | {rps:.0f} | {med(label, name, 'median_ms'):.1f} | "
+                f"{med(label, name, 'p99_ms'):.1f} | {errors} | {rps / story:.2f} |"
+            )
+    print(
+        "\ngunicorn, 2 sync workers, page cache off, production settings, SQLite; 4 keep-alive "
+        f"clients, {args.serve:g} s per page, size and round, {args.rounds} rounds "
+        "interleaved; medians of the rounds."
     )
 
 
