@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from campaign.geography.models import Commune, Postcode, search_key
 from gestures.models import GestureCategory
@@ -42,9 +46,13 @@ def french_categories(slugs):
 
 
 def _cards(actors, labels):
-    """Resolve what each card shows once: the categories' names in the visitor's language."""
+    """Resolve what each card shows once: the categories' names in the visitor's language,
+    and the kind's label (get_kind_display rebuilds and hashes the lazy choices on every call:
+    a tenth of a commune page's render, measured with bench/profile_page.py)."""
+    kinds = {value: str(label) for value, label in Actor.Kind.choices}
     for actor in actors:
         actor.need_labels = [labels.get(c.slug, c.name) for c in actor.categories.all()]
+        actor.kind_label = kinds.get(actor.kind, actor.kind)
     return actors
 
 
@@ -195,6 +203,39 @@ def actor_detail(slug):
     )
 
 
+# "tous les mardis": the weekday of a weekly permanence, Monday first (date.weekday()).
+EVERY_WEEKDAY = [
+    _("tous les lundis"),
+    _("tous les mardis"),
+    _("tous les mercredis"),
+    _("tous les jeudis"),
+    _("tous les vendredis"),
+    _("tous les samedis"),
+    _("tous les dimanches"),
+]
+
+
+def hour_text(value):
+    """An hour as people say it: "14 h", "9 h 30" in French; "2 pm", "9:30 am" in
+    English."""
+    if (get_language() or "fr").startswith("en"):
+        suffix = "am" if value.hour < 12 else "pm"
+        hour = value.hour % 12 or 12
+        return f"{hour}:{value.minute:02d} {suffix}" if value.minute else f"{hour} {suffix}"
+    return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+
+
+def day_text(day, *, weekday=True, year=None):
+    """ "samedi 12 décembre" ("samedi 1er décembre"), "Saturday 12 December"; the year added
+    when asked, or when it is not the current one."""
+    if year is None:
+        year = day.year != timezone.localdate().year
+    french = not (get_language() or "fr").startswith("en")
+    number = r"1\e\r" if french and day.day == 1 else "j"
+    fmt = f"{'l ' if weekday else ''}{number} F{' Y' if year else ''}"
+    return date_format(day, fmt)
+
+
 @dataclass
 class Permanence:
     """One upcoming date of a help point, as the public pages, the iCalendar feed, the map and
@@ -211,26 +252,72 @@ class Permanence:
     def weekly(self):
         return self.date_row.repeat_until is not None
 
+    @property
+    def address(self):
+        """The point's address, unless this date is held elsewhere (its own place or
+        commune): an itinerant date's place says where it is."""
+        row, point = self.date_row, self.help_point
+        if row.place or (row.commune_id and row.commune_id != point.commune_id):
+            return ""
+        return point.address
 
-def upcoming_help_points(*, today, communes=None, limit=None):
+    @property
+    def hours(self):
+        return gettext("de %(start)s à %(end)s") % {
+            "start": hour_text(self.date_row.starts_at),
+            "end": hour_text(self.date_row.ends_at),
+        }
+
+    @property
+    def when(self):
+        """In plain words, in the active language: "tous les mardis de 14 h à 17 h, jusqu'au
+        29 juin 2027", "samedi 12 décembre, de 9 h à 12 h"."""
+        if self.weekly:
+            return gettext("%(every)s %(hours)s, jusqu'au %(last)s") % {
+                "every": EVERY_WEEKDAY[self.date_row.date.weekday()],
+                "hours": self.hours,
+                "last": day_text(self.date_row.repeat_until, weekday=False, year=True),
+            }
+        return gettext("%(day)s, %(hours)s") % {
+            "day": day_text(self.next_day),
+            "hours": self.hours,
+        }
+
+    @property
+    def next_day_text(self):
+        return day_text(self.next_day)
+
+
+def held_in(permanences, commune):
+    """The permanences held in `commune`, or all of them when none is (an itinerant point
+    that only starts from there): what a commune's page and feed show of a point."""
+    local = [p for p in permanences if p.commune.insee_code == commune.insee_code]
+    return local or list(permanences)
+
+
+def upcoming_help_points(*, today, communes=None, actor=None, limit=None):
     """Published help points with their upcoming dates, in one query whatever their number:
     a list of (help point, [Permanence, ...]) ordered by the next date. With `communes`
     (Commune objects), only the points held in one of them (the point's own commune, or
-    the commune of one of its upcoming dates). A point with no upcoming date is left out."""
-    dates = HelpPointDate.objects.filter(
-        Q(repeat_until__gte=today) | Q(repeat_until__isnull=True, date__gte=today),
-        help_point__published=True,
-    ).select_related("commune", "help_point__commune", "help_point__actor")
+    the commune of one of its upcoming dates); with `actor`, only the points it organises.
+    A point with no upcoming date is left out."""
+    upcoming = Q(repeat_until__gte=today) | Q(repeat_until__isnull=True, date__gte=today)
+    dates = HelpPointDate.objects.filter(upcoming, help_point__published=True).select_related(
+        "commune", "help_point__commune", "help_point__actor"
+    )
     if communes is not None:
         codes = {c.insee_code for c in communes}
+        # A bus that came once and will not come back is not listed there any more.
         dates = dates.filter(
             Q(help_point__commune_id__in=codes)
             | Q(
-                help_point__in=HelpPointDate.objects.filter(commune_id__in=codes).values(
+                help_point__in=HelpPointDate.objects.filter(upcoming, commune_id__in=codes).values(
                     "help_point_id"
                 )
             )
         )
+    if actor is not None:
+        dates = dates.filter(help_point__actor=actor)
     by_point = {}
     for row in dates:
         day = row.next_occurrence(today)
