@@ -5,20 +5,32 @@ confirmation by post.
 Post, redirect, get: the form's POST saves and redirects to a page that says what was done
 and offers the letter. The letter is drawn on each download and never stored; what it needs
 (first name, commune, language and the code) waits in the agent's session, signed and for
-LETTER_MAX_AGE only, so that no address of the admin carries anything about the person."""
+LETTER_MAX_AGE only, so that no address of the admin carries anything about the person.
+
+A letter lost or never received: the sign-ups awaiting confirmation are listed for the agents
+entitled to them (AssistedSignupPendingView), each with "Imprimer une nouvelle lettre", a page
+that says what will happen and asks for a POST (AssistedLetterReissueView). The new letter
+then waits in the session like the first one. Its address carries only the sign-up's primary
+key: not personal data, and the access rule is checked on every request (another commune's
+sign-up answers 404), which a signed id would not make any stronger."""
+
+from datetime import datetime
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import registry as log_registry
 
 from campaign.models import CampaignSettings
 from campaign.site_address import base_url
@@ -27,7 +39,16 @@ from .forms import CONSENT_EMAILS_LABEL, CONSENT_MAIRIE_LABEL, AssistedSignupFor
 from .letter import assisted_letter_pdf
 from .models import AssistedSignup
 from .models.access import assisted_signup_communes, can_sign_up_on_behalf
-from .services.assisted import assisted_signup_create, letter_code_display, letter_urls
+from .services.assisted import (
+    LETTER_REISSUE_ACTION,
+    LetterReissueRefused,
+    assisted_letter_deadline,
+    assisted_letter_reissue,
+    assisted_letter_reissue_refusal,
+    assisted_signup_create,
+    letter_code_display,
+    letter_urls,
+)
 
 SESSION_KEY = "volunteers.assisted_letter"
 SESSION_SALT = "volunteers.assisted-letter-session"
@@ -47,6 +68,22 @@ class AssistedSignupMixin(WagtailAdminTemplateMixin):
         return self.breadcrumbs_items + [
             {"url": reverse("assisted_signup:form"), "label": self.page_title}
         ]
+
+
+def _letter_keep(request, result):
+    """Put the letter to download in the agent's session, signed: what it needs, no more."""
+    request.session[SESSION_KEY] = signing.dumps(
+        {
+            "first_name": result.first_name,
+            "commune": result.commune_name,
+            "language": result.language,
+            "channel": result.channel,
+            "code": result.letter_code,
+            "deadline": result.deadline.isoformat() if result.deadline else None,
+            "reissued": result.reissued,
+        },
+        salt=SESSION_SALT,
+    )
 
 
 def _pending_letter(request):
@@ -93,16 +130,7 @@ class AssistedSignupFormView(AssistedSignupMixin, FormView):
             paper_reference=data["paper_reference"],
             channel=data["channel"],
         )
-        self.request.session[SESSION_KEY] = signing.dumps(
-            {
-                "first_name": result.first_name,
-                "commune": result.commune_name,
-                "language": result.language,
-                "channel": result.channel,
-                "code": result.letter_code,
-            },
-            salt=SESSION_SALT,
-        )
+        _letter_keep(self.request, result)
         return redirect("assisted_signup:done")
 
 
@@ -146,8 +174,134 @@ def assisted_letter(request):
         site_url=base_url(),
         contact_email=settings.contact_email,
         campaign_name=settings.campaign_name,
+        deadline=datetime.fromisoformat(letter["deadline"]) if letter.get("deadline") else None,
+        replaces=bool(letter.get("reissued")),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="lettre-inscription.pdf"'
     add_never_cache_headers(response)
     return response
+
+
+# --- a new letter -----------------------------------------------------------------------
+
+PENDING_PER_PAGE = 50
+
+
+def refusal_message(reason):
+    """Why no new letter, in the agent's words."""
+    return {
+        "confirmed": _(
+            "Cette personne a déjà confirmé son inscription : elle n'a plus besoin de lettre."
+        ),
+        "closed": _(
+            "Cette inscription n'est plus active (désinscription, effacement ou adresse "
+            "refusée) : il n'y a plus de lettre à imprimer."
+        ),
+        "expired": _(
+            "Cette inscription n'a pas été confirmée dans les 30 jours : elle va être effacée "
+            "et aucun code ne peut plus la confirmer. Si la personne le souhaite, refaites "
+            "l'inscription avec elle."
+        ),
+    }[reason]
+
+
+class AssistedSignupPendingView(AssistedSignupMixin, TemplateView):
+    """The sign-ups awaiting their person's confirmation, among those the agent may act on:
+    where to find the one whose letter was lost. First name, commune, date, agent and
+    channel only (no address: the agent does not need it to recognise the person)."""
+
+    template_name = "volunteers/admin/assisted_signup_pending.html"
+    page_title = gettext_lazy("Inscriptions en attente de confirmation")
+
+    def get_breadcrumbs_items(self):
+        return super().get_breadcrumbs_items() + [
+            {"url": reverse("assisted_signup:pending"), "label": self.page_title}
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        signups = (
+            AssistedSignup.objects.in_reach_of(self.request.user)
+            .awaiting_confirmation()
+            .select_related("volunteer__commune", "agent")
+            .order_by("-created_at", "-pk")
+        )
+        page = Paginator(signups, PENDING_PER_PAGE).get_page(self.request.GET.get("p"))
+        context["page"] = page
+        context["rows"] = [
+            {"signup": signup, "deadline": assisted_letter_deadline(signup.volunteer)}
+            for signup in page
+        ]
+        return context
+
+
+class AssistedLetterReissueView(AssistedSignupMixin, TemplateView):
+    """ "Imprimer une nouvelle lettre": GET explains (the old letter's code will stop
+    working) and offers one button; POST draws the new code (services/assisted.py) and sends
+    the agent to the download, as after a sign-up. A sign-up out of the agent's reach is
+    404; one whose person has confirmed, left or let it expire answers why, without the
+    person's name, and offers no button."""
+
+    template_name = "volunteers/admin/assisted_letter_reissue.html"
+    page_title = gettext_lazy("Imprimer une nouvelle lettre")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.signup = None
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("assisted_signup:form"), "label": _("Inscription accompagnée")},
+            {
+                "url": reverse("assisted_signup:pending"),
+                "label": _("Inscriptions en attente de confirmation"),
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_signup(self):
+        try:
+            return (
+                AssistedSignup.objects.in_reach_of(self.request.user)
+                .select_related("volunteer__commune", "agent")
+                .get(pk=self.kwargs["pk"])
+            )
+        except AssistedSignup.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        signup = self.signup
+        reason = assisted_letter_reissue_refusal(volunteer=signup.volunteer)
+        context["signup"] = signup
+        context["refusal"] = refusal_message(reason) if reason else None
+        if reason is None:
+            deadline = assisted_letter_deadline(signup.volunteer)
+            context["deadline"] = deadline
+            context["days_left"] = max((deadline - timezone.now()).days, 0)
+            context["reissues"] = list(
+                log_registry.get_logs_for_instance(signup)
+                .filter(action=LETTER_REISSUE_ACTION)
+                .select_related("user")
+                .order_by("-timestamp", "-pk")[:5]
+            )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.signup = self.get_signup()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.signup = self.get_signup()
+        try:
+            result = assisted_letter_reissue(assisted_signup=self.signup, agent=request.user)
+        except LetterReissueRefused:
+            # The person confirmed (or left) since the page was shown: nothing changed.
+            self.signup.volunteer.refresh_from_db()
+            response = self.render_to_response(self.get_context_data())
+            response.status_code = 409
+            return response
+        _letter_keep(request, result)
+        return redirect("assisted_signup:done")

@@ -8,7 +8,9 @@ letter can be lost or read by others. Drawn with reportlab and segno, with the b
 embedded fonts and QR code (gestures/booklet.py)."""
 
 import io
+from datetime import datetime
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -63,11 +65,46 @@ def assisted_letter_pdf(
     site_url: str,
     contact_email: str,
     campaign_name: str,
+    deadline: datetime | None = None,
+    replaces: bool = False,
 ) -> bytes:
-    """The letter as PDF bytes, in `language`."""
+    """The letter as PDF bytes, in `language`. A letter printed again (`replaces`) says that
+    the previous one's code no longer works, and `deadline` the date by which to confirm."""
     _register_fonts()
     styles = _styles()
     with override(language):
+        if deadline is None:
+            todo = _(
+                "Votre inscription n'est pas encore active : confirmez-la vous-même. "
+                "Sans confirmation dans les 30 jours, elle est effacée."
+            )
+        else:
+            todo = _(
+                "Votre inscription n'est pas encore active : confirmez-la vous-même avant le "
+                "%(date)s. Sans confirmation, elle est effacée."
+            ) % {"date": formats.date_format(timezone.localtime(deadline), "DATE_FORMAT")}
+        done = [
+            Paragraph(
+                printable(
+                    _(
+                        "Vous avez demandé à participer à l'heure civique à %(commune)s. Une "
+                        "personne de votre mairie ou d'un point d'entraide a fait l'inscription "
+                        "pour vous, avec votre accord."
+                    )
+                    % {"commune": commune_name}
+                ),
+                styles["body"],
+            )
+        ]
+        if replaces:
+            done.append(
+                Paragraph(
+                    printable(
+                        _("Cette lettre remplace la précédente, dont le code ne fonctionne plus.")
+                    ),
+                    styles["body"],
+                )
+            )
         title = _("Votre inscription à l'heure civique")
         values = {"campaign": printable(campaign_name), "short_url": printable(short_url)}
         steps = [
@@ -103,27 +140,9 @@ def assisted_letter_pdf(
                 styles["body"],
             ),
             Paragraph(printable(_("Ce qui a été fait")), styles["heading"]),
-            Paragraph(
-                printable(
-                    _(
-                        "Vous avez demandé à participer à l'heure civique à %(commune)s. Une "
-                        "personne de votre mairie ou d'un point d'entraide a fait l'inscription "
-                        "pour vous, avec votre accord."
-                    )
-                    % {"commune": commune_name}
-                ),
-                styles["body"],
-            ),
+            *done,
             Paragraph(printable(_("Ce qu'il vous reste à faire")), styles["heading"]),
-            Paragraph(
-                printable(
-                    _(
-                        "Votre inscription n'est pas encore active : confirmez-la vous-même. "
-                        "Sans confirmation dans les 30 jours, elle est effacée."
-                    )
-                ),
-                styles["body"],
-            ),
+            Paragraph(printable(todo), styles["body"]),
             Spacer(1, 2 * mm),
             confirm_box,
             Paragraph(printable(_("Ce que vous recevrez")), styles["heading"]),

@@ -5,7 +5,7 @@ of their communes who agreed to be shared, in every view that shows a volunteer.
 mailings' admin is mailings/wagtail_hooks.py.)"""
 
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -34,9 +35,10 @@ from campaign.geography.models import Department, Region
 
 from . import admin_views
 from .interests import interest_choices
-from .models import EmailTemplate, MairieAccess, Volunteer
+from .models import AssistedSignup, EmailTemplate, MairieAccess, Volunteer
 from .models.access import can_sign_up_on_behalf, is_mairie_user
 from .selectors import dashboard_figures
+from .services.assisted import LETTER_REISSUE_ACTION
 
 
 class VolunteerPermissionPolicy(ModelPermissionPolicy):
@@ -143,6 +145,34 @@ class VolunteerInspectView(InspectView):
             return visible_volunteers(self.request).get(pk=self.pk)
         except (Volunteer.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
+
+    @cached_property
+    def header_more_buttons(self):
+        # An assisted sign-up still awaiting its person's confirmation: the way to print a
+        # new letter, for those who may (AssistedSignup.objects.in_reach_of). One query.
+        buttons = list(super().header_more_buttons)
+        signup = (
+            AssistedSignup.objects.in_reach_of(self.request.user)
+            .awaiting_confirmation()
+            .filter(volunteer=self.object)
+            .only("pk", "channel")
+            .first()
+        )
+        if signup is not None:
+            label = (
+                _("Imprimer une nouvelle lettre")
+                if signup.channel == AssistedSignup.Channel.LETTER
+                else _("Imprimer une lettre")
+            )
+            buttons.append(
+                Button(
+                    label,
+                    url=reverse("assisted_signup:reissue", args=[signup.pk]),
+                    icon_name="doc-full",
+                    priority=30,
+                )
+            )
+        return buttons
 
 
 class VolunteerChooseView(ChooseView):
@@ -270,7 +300,9 @@ class AssistedSignupMenuItem(MenuItem):
 class AssistedSignupViewSet(ViewSet):
     """The "inscription accompagnée" (admin_views.py): staff and mairie users only, the
     latter for their own communes. Its own menu item, just below "Bénévoles" (which stays a
-    plain link to the listing, as staff and mairie users know it)."""
+    plain link to the listing, as staff and mairie users know it). Beside the form: the
+    sign-ups awaiting confirmation (`pending/`) and the new letter of one of them
+    (`<pk>/new-letter/`, also offered on the volunteer's page for staff)."""
 
     name = "assisted_signup"
     url_prefix = "volunteers/assisted-signup"
@@ -286,6 +318,12 @@ class AssistedSignupViewSet(ViewSet):
             path("", admin_views.AssistedSignupFormView.as_view(), name="form"),
             path("done/", admin_views.AssistedSignupDoneView.as_view(), name="done"),
             path("letter/", admin_views.assisted_letter, name="letter"),
+            path("pending/", admin_views.AssistedSignupPendingView.as_view(), name="pending"),
+            path(
+                "<int:pk>/new-letter/",
+                admin_views.AssistedLetterReissueView.as_view(),
+                name="reissue",
+            ),
         ]
 
 
@@ -299,6 +337,17 @@ def register_assisted_signup_viewset():
 
 register_snippet(MairieAccessViewSet)
 register_snippet(EmailTemplateViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_volunteers_log_actions(actions):
+    # Wagtail's history (ModelLogEntry): who printed a new letter, and when. The entry's
+    # label is the sign-up's method and date (AssistedSignup.__str__): no personal data.
+    actions.register_action(
+        LETTER_REISSUE_ACTION,
+        _("Nouvelle lettre d'inscription"),
+        _("Nouvelle lettre imprimée : le code de l'ancienne ne fonctionne plus"),
+    )
 
 
 class VolunteersDashboardPanel(Component):

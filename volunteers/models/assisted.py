@@ -9,6 +9,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AssistedSignupQuerySet(models.QuerySet):
+    def in_reach_of(self, user):
+        """The sign-ups `user` may act on (print a new letter): the same rule as for making
+        one (access.assisted_signup_communes), every commune for staff granted it, a mairie
+        user's own communes, none for anyone else. An erased person has no commune any more,
+        so no mairie user reaches their row."""
+        from .access import assisted_signup_communes
+
+        communes = assisted_signup_communes(user)
+        if communes is None:
+            return self
+        return self.filter(volunteer__commune__in=communes.values("insee_code"))
+
+    def awaiting_confirmation(self, *, now=None):
+        """Those whose person has not confirmed yet and still may: pending, and younger than
+        the retention of unconfirmed sign-ups (after it their code leads nowhere and the
+        daily purge deletes them)."""
+        from .. import conf
+        from .volunteers import Volunteer
+
+        since = (now or timezone.now()) - timezone.timedelta(days=conf.UNCONFIRMED_RETENTION_DAYS)
+        return self.filter(
+            volunteer__status=Volunteer.Status.PENDING, volunteer__created_at__gte=since
+        )
+
+
 class AssistedSignup(models.Model):
     class Method(models.TextChoices):
         PAPER = "paper", _("formulaire papier signé, conservé à la mairie")
@@ -45,6 +71,9 @@ class AssistedSignup(models.Model):
     letter_code_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
+    objects = AssistedSignupQuerySet.as_manager()
+    # A new letter (services.assisted.assisted_letter_reissue) is recorded in Wagtail's
+    # ModelLogEntry, not here: who and when, as the admin's history shows them.
     wagtail_reference_index_ignore = True
 
     class Meta:

@@ -11,16 +11,23 @@ by someone else may be mistyped, and only its owner's click proves it is theirs 
 The letter's code is ten characters the person can type (Crockford's base 32: no I, L, O or
 U to misread); only its keyed fingerprint is stored, so the table holds no key to anyone's
 sign-up. The QR code carries the same code signed (`letter_token_make`), which gives it the
-shape the log filter blanks (campaign/logging.py: a path segment with a colon)."""
+shape the log filter blanks (campaign/logging.py: a path segment with a colon).
+
+A letter lost or never received is printed again (`assisted_letter_reissue`): a new code
+whose fingerprint replaces the old one, so that the old letter, wherever it is, confirms
+nothing any more; the agent and the moment are kept in Wagtail's log (ModelLogEntry)."""
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+
+from wagtail.log_actions import log
 
 from campaign.site_address import public_url
 
@@ -45,6 +52,10 @@ class AssistedSignupResult:
     language: str
     channel: str
     letter_code: str  # "" for the email channel
+    # A letter printed again: the date by which the person must confirm (the retention of
+    # unconfirmed sign-ups runs from the first sign-up, not from the new letter).
+    deadline: datetime | None = None
+    reissued: bool = False
 
 
 def letter_code_make() -> str:
@@ -162,4 +173,79 @@ def assisted_signup_create(
         language=language,
         channel=channel,
         letter_code=code,
+    )
+
+
+LETTER_REISSUE_ACTION = "volunteers.assisted_letter_reissue"
+
+
+class LetterReissueRefused(Exception):
+    """No new letter for this sign-up; `reason` says why: "confirmed" (the person has
+    confirmed), "closed" (unsubscribed, erased, address refused by the ESP) or "expired"
+    (unconfirmed for longer than the retention: its code leads nowhere, the purge deletes it)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def assisted_letter_deadline(volunteer: Volunteer) -> datetime:
+    """Until when the person may confirm: the retention of unconfirmed sign-ups, counted from
+    the sign-up (assisted_letter_volunteer, volunteers_purge)."""
+    return volunteer.created_at + timezone.timedelta(days=conf.UNCONFIRMED_RETENTION_DAYS)
+
+
+def assisted_letter_reissue_refusal(*, volunteer: Volunteer, now=None) -> str | None:
+    """Why no new letter may be printed for this person (a LetterReissueRefused reason), or
+    None when one may: they have not confirmed and still can."""
+    if volunteer.status == Volunteer.Status.CONFIRMED:
+        return "confirmed"
+    if volunteer.status != Volunteer.Status.PENDING:
+        return "closed"
+    if assisted_letter_deadline(volunteer) <= (now or timezone.now()):
+        return "expired"
+    return None
+
+
+def assisted_letter_reissue(*, assisted_signup: AssistedSignup, agent) -> AssistedSignupResult:
+    """Print a sign-up's letter again, for a person who lost it or never got it (or who was
+    to confirm by email and did not get it): a new code, whose fingerprint replaces the old
+    one, so that the old letter's code (and QR code) confirms nothing any more. The channel
+    becomes the letter; an email already sent keeps its link (signed, valid 7 days).
+
+    Recorded in Wagtail's log (action LETTER_REISSUE_ACTION, by `agent`, now), which holds
+    no personal data: the row's label is its method and date. Raises LetterReissueRefused
+    when the person has confirmed, left or let the sign-up expire; the rows are locked, so
+    that a confirmation arriving meanwhile is seen. The caller has checked that `agent` may
+    act on this sign-up (AssistedSignup.objects.in_reach_of)."""
+    code = letter_code_make()
+    with transaction.atomic():
+        assisted = AssistedSignup.objects.select_for_update().get(pk=assisted_signup.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the commune's outer join.
+        volunteer = (
+            Volunteer.objects.select_for_update(of=("self",))
+            .select_related("commune")
+            .get(pk=assisted.volunteer_id)
+        )
+        reason = assisted_letter_reissue_refusal(volunteer=volunteer)
+        if reason is not None:
+            raise LetterReissueRefused(reason)
+        previous_channel = assisted.channel
+        assisted.letter_code_hash = letter_code_hash(code)
+        assisted.channel = AssistedSignup.Channel.LETTER
+        assisted.save(update_fields=["letter_code_hash", "channel"])
+        log(
+            instance=assisted,
+            action=LETTER_REISSUE_ACTION,
+            user=agent,
+            data={"previous_channel": previous_channel},
+        )
+    return AssistedSignupResult(
+        first_name=volunteer.first_name,
+        commune_name=volunteer.commune.name if volunteer.commune else "",
+        language=volunteer.language,
+        channel=AssistedSignup.Channel.LETTER,
+        letter_code=code,
+        deadline=assisted_letter_deadline(volunteer),
+        reissued=True,
     )
