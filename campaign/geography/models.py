@@ -224,6 +224,11 @@ class Commune(models.Model):
         blank=True,
         related_name="communes",
     )
+    # The commune's centre (geo.api.gouv.fr's, see data/README.md), in WGS 84 decimal degrees,
+    # for the directory's map; empty where the data file gives none (municipal arrondissements,
+    # overseas collectivities). Floats: four decimals (ten metres) is all the source holds.
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
 
     objects = CommuneQuerySet.as_manager()
 

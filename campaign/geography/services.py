@@ -119,11 +119,21 @@ def _read(path: Path):
                     "population": int(population) if population else None,
                     # Absent from a file built before intercommunalities were added.
                     "intercommunality_id": row.get("intercommunality") or None,
+                    # Absent from a file built before the centres were added, empty for a
+                    # commune without one: no centre.
+                    "longitude": _degrees(row.get("longitude")),
+                    "latitude": _degrees(row.get("latitude")),
                 }
                 postcodes.update((postcode, code) for postcode in row["postcodes"].split())
             else:
                 raise ValueError(f"{path}: unknown kind {kind!r} on the row of {code}")
     return regions, departments, intercommunalities, communes, postcodes
+
+
+def _degrees(text):
+    """A coordinate of the file as the database gives it back: the float of its text (the same
+    float SQLite's REAL and PostgreSQL's double precision return), None when empty."""
+    return float(text) if text else None
 
 
 def _sync(model, key: str, desired: dict[str, dict], *, group_of=None) -> dict[str, dict]:
@@ -172,7 +182,8 @@ def _update_by_pk(model, fields: list[str], rows: list[tuple]) -> None:
     Not `bulk_update()`: it writes a CASE WHEN per field and row, and took over a minute on
     SQLite and PostgreSQL to refresh every commune (a new year's populations do that). A
     prepared UPDATE run through executemany takes a second or two on both (psycopg pipelines
-    it). Only plain text and integer columns go through here, so values need no conversion.
+    it). Only plain text, integer and float columns go through here, so values need no
+    conversion.
     """
     if not rows:
         return

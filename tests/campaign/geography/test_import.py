@@ -88,6 +88,44 @@ def test_overseas_collectivities_are_departments_without_a_region(france):
     assert Department.objects.filter(code="971", region__name="Guadeloupe").exists()
 
 
+def test_communes_carry_their_centre(france):
+    melun = Commune.objects.get(insee_code="77288")
+    assert (melun.longitude, melun.latitude) == (2.6595, 48.5426)
+    ajaccio = Commune.objects.get(insee_code="2A004")
+    assert 8 < ajaccio.longitude < 10 and 41 < ajaccio.latitude < 43
+    # A commune nouvelle whose code changed after the centres were exported: found under its
+    # former code.
+    assert Commune.objects.get(insee_code="12218").latitude is not None
+    # The counts data/README.md gives: every commune but those of the overseas
+    # collectivities and 8 newer ones; no arrondissement (the map uses its commune's).
+    assert Commune.objects.communes().filter(latitude__isnull=False).count() == 34_867
+    assert not Commune.objects.arrondissements().filter(latitude__isnull=False).exists()
+    assert not Commune.objects.filter(department_id="987", latitude__isnull=False).exists()
+    assert not Commune.objects.filter(latitude__isnull=True, longitude__isnull=False).exists()
+    # Every centre of metropolitan France lies within its bounds (no swapped coordinates).
+    metropolitan = Commune.objects.filter(latitude__isnull=False).exclude(
+        department__code__startswith="97"
+    )
+    assert not metropolitan.exclude(
+        longitude__range=(-5.2, 9.6), latitude__range=(41.3, 51.1)
+    ).exists()
+
+
+def test_an_import_fills_the_centres_of_communes_imported_before_them(france):
+    # A database imported before the centres were added: the migration left them empty, and
+    # the next import fills them, then changes nothing.
+    Commune.objects.update(latitude=None, longitude=None)
+
+    result = communes_import()
+
+    assert result["communes"]["updated"] == 34_867
+    assert result["communes"]["created"] == 0
+    assert result["arrondissements"]["updated"] == 0
+    assert Commune.objects.get(insee_code="77288").latitude == 48.5426
+    again = communes_import()
+    assert again["communes"]["updated"] == again["communes"]["created"] == 0
+
+
 def test_second_import_changes_nothing(france):
     models = (Region, Department, Intercommunality, Commune, Postcode)
     counts = {model: model.objects.count() for model in models}

@@ -117,6 +117,52 @@ def test_intercommunalities_are_imported_and_communes_moved_between_them(tmp_pat
     assert Commune.objects.get(insee_code="77152").intercommunality_id == "200072130"
 
 
+def test_centres_are_read_filled_in_later_and_emptied_with_their_column(tmp_path, data_file):
+    import gzip
+
+    # The small file has no centre columns (a file built before them): no centres.
+    result = communes_import(path=data_file())
+    assert result["communes"]["created"] == 3
+    assert not Commune.objects.filter(latitude__isnull=False).exists()
+
+    header = (
+        "kind,code,name,region,department,commune,population,postcodes,intercommunality,"
+        "longitude,latitude\n"
+    )
+    rows = (
+        "r,11,Île-de-France,,,,,,,,\n"
+        "d,75,Paris,11,,,,,,,\n"
+        "d,77,Seine-et-Marne,11,,,,,,,\n"
+        "d,987,Polynésie française,,,,,,,,\n"
+        "c,75056,Paris,11,75,,2103778,75001 75017,,2.3488,48.8534\n"
+        "c,77288,Melun,11,77,,40000,77000,,2.6595,48.5426\n"
+        "c,98735,Papeete,,987,,26926,98714,,,\n"
+        "a,75117,Paris 17e Arrondissement,11,75,75056,159212,75017,,,\n"
+    )
+    path = tmp_path / "with-centres.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as gz:
+        gz.write(header + rows)
+
+    # The same communes with their centres: two updated, the one without a centre unchanged.
+    result = communes_import(path=path)
+    assert result["communes"] == {"created": 0, "updated": 2, "unchanged": 1, "missing": 0}
+    assert result["arrondissements"]["unchanged"] == 1
+    melun = Commune.objects.get(insee_code="77288")
+    assert (melun.longitude, melun.latitude) == (2.6595, 48.5426)
+    assert Commune.objects.get(insee_code="98735").latitude is None
+    assert Commune.objects.get(insee_code="75117").latitude is None
+
+    # Read back from the database, the floats compare equal to the file's: nothing to write.
+    result = communes_import(path=path)
+    assert result["communes"] == {"created": 0, "updated": 0, "unchanged": 3, "missing": 0}
+
+    # A centre corrected in a later file is updated.
+    with gzip.open(path, "wt", encoding="utf-8") as gz:
+        gz.write(header + rows.replace("2.6595,48.5426", "2.6601,48.5401"))
+    assert communes_import(path=path)["communes"]["updated"] == 1
+    assert Commune.objects.get(insee_code="77288").latitude == 48.5401
+
+
 def test_unknown_kind_stops_the_import_before_any_write(data_file, small_france):
     with pytest.raises(ValueError, match="unknown kind"):
         communes_import(path=data_file(small_france + "x,1,Nowhere,,,,,\n"))
