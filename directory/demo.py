@@ -1,17 +1,22 @@
 """Demo content of the directory: eight actors of the demo communes (those of kits/demo.py
 ENGAGEMENTS), published and checked, one of them serving Melun's intercommunality and one a
-whole department. Their text is the actors' own, in French, as an actor would write it; the
-addresses, emails and websites are made up (example.org: nothing is ever sent to them).
-Idempotent: each actor is found again by its slug; its communes, area and needs are set to
-the same values on every load."""
+whole department; and five help points (a weekly digital permanence at Melun's médiathèque, a
+weekly sign-up desk at the mairie of Annecy, the France services bus going round the Melun
+agglomeration, a public writer in Lille, a first-steps workshop in Brest). Their text is the
+actors' own, in French, as an actor would write it; the addresses, emails and websites are
+made up (example.org: nothing is ever sent to them). Idempotent: each actor and help point is
+found again by its slug; its communes, area and needs are set to the same values on every
+load, and a help point's dates replaced when they differ. The dates are counted from the day
+of the load, so that they are upcoming whenever the demo is loaded."""
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from campaign.geography.models import Commune, Department, Intercommunality
 
-from .models import Actor
+from .models import Actor, HelpPoint, HelpPointDate
 
 # Melun's intercommunality as `import_communes` loads it from the shipped data file (same
 # SIREN, name and slug, campaign/geography/services.py): created only on a database whose
@@ -185,6 +190,221 @@ ACTORS = [
 ]
 
 
+# Weekly permanences run for about six months from the load; the bus's dates are in its first
+# two weeks. `weekday` is 0 for Monday; `week` counts weeks from the first such day on or
+# after the load.
+WEEKS_AHEAD = 26
+HELP_POINTS = [
+    {
+        "slug": "permanence-numerique-mediatheque-de-melun",
+        "name": "Permanence numérique de la médiathèque",
+        "kind": HelpPoint.Kind.FIXED,
+        "actor": "france-services-melun-val-de-seine",
+        "commune": "77288",
+        "place": "Médiathèque de Melun, espace multimédia (rez-de-chaussée)",
+        "address": "6 allée de la Lecture, 77000 Melun",
+        "helps_with_forms": True,
+        "digital_mediation": True,
+        "other_help": "Impression et scan de vos documents",
+        "description": (
+            "Un conseiller France services vous aide, sans rendez-vous, à faire vos démarches "
+            "en ligne, à créer votre adresse électronique ou à vous servir de votre téléphone. "
+            "Venez avec vos papiers et, si vous en avez, vos identifiants. C'est gratuit."
+        ),
+        "phone": "01 64 00 00 21",
+        "step_free_access": True,
+        "dates": [{"weekday": 1, "starts_at": (14, 0), "ends_at": (17, 0), "weekly": True}],
+    },
+    {
+        "slug": "inscription-heure-civique-mairie-d-annecy",
+        "name": "Inscription à l'heure civique à la mairie",
+        "kind": HelpPoint.Kind.FIXED,
+        "actor": None,
+        "commune": "74010",
+        "place": "Mairie d'Annecy, hall d'accueil",
+        "address": "Esplanade de l'Exemple, 74000 Annecy",
+        "helps_sign_up": True,
+        "description": (
+            "Un agent de la mairie vous présente les actions solidaires près de chez vous et, "
+            "si vous le souhaitez, vous inscrit à l'heure civique, même sans adresse "
+            "électronique : vous recevez alors la confirmation par courrier."
+        ),
+        "phone": "04 50 00 00 51",
+        "step_free_access": True,
+        "dates": [{"weekday": 2, "starts_at": (9, 30), "ends_at": (12, 0), "weekly": True}],
+    },
+    {
+        "slug": "bus-france-services-agglomeration-melunaise",
+        "name": "Le bus France services",
+        "kind": HelpPoint.Kind.ITINERANT,
+        "actor": "france-services-melun-val-de-seine",
+        "commune": "77288",
+        "helps_with_forms": True,
+        "digital_mediation": True,
+        "other_help": "Impôts, retraite, CAF, carte grise",
+        "description": (
+            "Le bus s'arrête près de chez vous avec deux conseillers, des ordinateurs et une "
+            "imprimante. Apportez vos papiers ; si vous n'avez pas encore de compte en ligne, "
+            "on le crée avec vous. Une rampe permet d'y monter en fauteuil."
+        ),
+        "phone": "01 64 00 00 22",
+        "step_free_access": True,
+        "dates": [
+            {
+                "weekday": 0,
+                "starts_at": (9, 0),
+                "ends_at": (12, 0),
+                "commune": "77288",
+                "place": "Place de la Démonstration, devant la gare",
+            },
+            {
+                "weekday": 2,
+                "starts_at": (14, 0),
+                "ends_at": (17, 0),
+                "commune": "77487",
+                "place": "Parking de la salle des fêtes",
+            },
+            {
+                "weekday": 4,
+                "starts_at": (9, 0),
+                "ends_at": (12, 0),
+                "commune": "77152",
+                "place": "Place du marché",
+            },
+            {
+                "weekday": 1,
+                "week": 1,
+                "starts_at": (14, 0),
+                "ends_at": (17, 0),
+                "commune": "77285",
+                "place": "Devant le centre commercial de l'Exemple",
+            },
+        ],
+    },
+    {
+        "slug": "ecrivain-public-centre-social-de-fives",
+        "name": "Écrivain public et aide aux démarches",
+        "kind": HelpPoint.Kind.FIXED,
+        "actor": "centre-social-de-fives-lille",
+        "commune": "59350",
+        "place": "Centre social de Fives, salle 2",
+        "address": "40 rue de l'Entraide, 59000 Lille",
+        "helps_with_forms": True,
+        "other_help": "Lecture et rédaction de courriers",
+        "description": (
+            "Une bénévole vous aide à lire un courrier, à écrire une lettre ou à remplir un "
+            "dossier (CAF, logement, santé). Sans rendez-vous : apportez vos papiers."
+        ),
+        "phone": "03 20 00 00 61",
+        "step_free_access": True,
+        "dates": [{"weekday": 3, "starts_at": (14, 0), "ends_at": (16, 30), "weekly": True}],
+    },
+    {
+        "slug": "premiers-pas-numeriques-mediatheque-de-brest",
+        "name": "Premiers pas numériques",
+        "kind": HelpPoint.Kind.FIXED,
+        "actor": "mediatheque-de-brest-mediation-numerique",
+        "commune": "29019",
+        "place": "Médiathèque, espace multimédia",
+        "address": "8 rue de la Bibliothèque, 29200 Brest",
+        "digital_mediation": True,
+        "description": (
+            "Un atelier en petit groupe pour apprendre à se servir d'une tablette ou d'un "
+            "téléphone : envoyer un message, appeler en vidéo ses petits-enfants, trouver un "
+            "horaire de bus. On vous prête le matériel ; il n'y a pas de question bête."
+        ),
+        "phone": "02 98 00 00 31",
+        "step_free_access": True,
+        "dates": [{"weekday": 5, "starts_at": (10, 0), "ends_at": (12, 0), "weekly": True}],
+    },
+]
+
+
+# What a row does not say is set back to the model's default on every load.
+POINT_DEFAULTS = {
+    "place": "",
+    "address": "",
+    "helps_with_forms": False,
+    "helps_sign_up": False,
+    "digital_mediation": False,
+    "other_help": "",
+    "description": "",
+    "phone": "",
+    "step_free_access": False,
+}
+
+
+def _dates(row, *, today, communes):
+    """The rows of a demo help point's dates as (field values), counted from `today`;
+    those in a commune not imported are left out."""
+    values = []
+    for index, spec in enumerate(row["dates"]):
+        code = spec.get("commune")
+        if code and code not in communes:
+            continue
+        day = today + datetime.timedelta(
+            days=(spec["weekday"] - today.weekday()) % 7, weeks=spec.get("week", 0)
+        )
+        values.append(
+            {
+                "date": day,
+                "starts_at": datetime.time(*spec["starts_at"]),
+                "ends_at": datetime.time(*spec["ends_at"]),
+                "repeat_until": (
+                    day + datetime.timedelta(weeks=WEEKS_AHEAD) if spec.get("weekly") else None
+                ),
+                "commune_id": code or None,
+                "place": spec.get("place", ""),
+                # Stable across loads: a calendar that subscribed updates its events.
+                "uid": f"demo-{row['slug']}-{index}",
+            }
+        )
+    return values
+
+
+def load_help_points(*, today=None):
+    """The demo's help points, published, with their dates counted from `today`. Returns
+    how many were loaded (those of communes not imported are left out)."""
+    today = today or timezone.localdate()
+    rows = HELP_POINTS
+    codes = {row["commune"] for row in rows} | {
+        spec["commune"] for row in rows for spec in row["dates"] if spec.get("commune")
+    }
+    communes = Commune.objects.in_bulk(list(codes), field_name="insee_code")
+    actors = Actor.objects.in_bulk(
+        [row["actor"] for row in rows if row["actor"]], field_name="slug"
+    )
+    loaded = 0
+    fields = ["date", "starts_at", "ends_at", "repeat_until", "commune_id", "place", "uid"]
+    for row in rows:
+        if row["commune"] not in communes:
+            continue
+        values = {**POINT_DEFAULTS}
+        values.update(
+            (name, value)
+            for name, value in row.items()
+            if name not in ("slug", "actor", "commune", "dates")
+        )
+        values.update(
+            actor=actors.get(row["actor"]), commune=communes[row["commune"]], published=True
+        )
+        point = HelpPoint.objects.filter(slug=row["slug"]).first()
+        if point is None:
+            point = HelpPoint.objects.create(slug=row["slug"], **values)
+        elif any(getattr(point, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(point, name, value)
+            point.save()
+        wanted = _dates(row, today=today, communes=communes)
+        current = list(point.dates.order_by("uid").values(*fields))
+        if current != sorted(wanted, key=lambda d: d["uid"]):
+            point.dates.all().delete()
+            for date_values in wanted:
+                HelpPointDate.objects.create(help_point=point, **date_values)
+        loaded += 1
+    return loaded
+
+
 def _melun_agglomeration(communes):
     """The demo's intercommunality, and Melun's link to it when it has none."""
     agglomeration = Intercommunality.objects.filter(code=MELUN_AGGLOMERATION["code"]).first()
@@ -233,6 +453,7 @@ def load(stdout=None):
         actor.intercommunalities.set(intercommunalities)
         actor.categories.set(needs)
         loaded += 1
+    help_points = load_help_points()
     if stdout:
-        stdout.write(f"Annuaire : {loaded} acteurs publiés.\n")
+        stdout.write(f"Annuaire : {loaded} acteurs publiés, {help_points} points d'entraide.\n")
     return loaded

@@ -1,6 +1,10 @@
+import datetime
+
+from django.utils import timezone
+
 import factory
 
-from .models import Actor
+from .models import Actor, HelpPoint, HelpPointDate
 
 
 class ActorFactory(factory.django.DjangoModelFactory):
@@ -38,3 +42,30 @@ class ActorFactory(factory.django.DjangoModelFactory):
     def categories(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.categories.set(extracted)
+
+
+class HelpPointFactory(factory.django.DjangoModelFactory):
+    """A published fixed help point; pass `commune=`."""
+
+    name = factory.Sequence(lambda n: f"Permanence numérique {n}")
+    slug = factory.Sequence(lambda n: f"permanence-numerique-{n}")
+    kind = HelpPoint.Kind.FIXED
+    place = "Médiathèque, espace multimédia"
+    address = "6 allée de la Lecture"
+    digital_mediation = True
+    published = True
+
+    class Meta:
+        model = HelpPoint
+
+
+class HelpPointDateFactory(factory.django.DjangoModelFactory):
+    """A date a week from today, 14 h to 17 h; pass `help_point=` (and `repeat_until=` for
+    a weekly one)."""
+
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    starts_at = datetime.time(14)
+    ends_at = datetime.time(17)
+
+    class Meta:
+        model = HelpPointDate

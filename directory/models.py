@@ -18,6 +18,7 @@ import secrets
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey
@@ -421,6 +422,20 @@ class HelpPoint(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def help_given(self):
+        """What help is given, in the active language, one phrase each: the commune page,
+        the actor page and the iCalendar feed say it the same way."""
+        given = []
+        if self.helps_with_forms:
+            given.append(gettext("Aide pour remplir un formulaire"))
+        if self.helps_sign_up:
+            given.append(gettext("Aide pour s'inscrire à l'heure civique"))
+        if self.digital_mediation:
+            given.append(gettext("Médiation numérique : ordinateur, téléphone, démarches en ligne"))
+        if self.other_help.strip():
+            given.append(" ".join(self.other_help.split()))
+        return given
 
 
 class HelpPointDate(models.Model):

@@ -262,6 +262,15 @@ class Permanence:
         return point.address
 
     @property
+    def where(self):
+        """ "Place de la gare, Melun": the place, the address, and the commune unless the
+        address already names it."""
+        parts = [" ".join(part.split()) for part in (self.place, self.address) if part.strip()]
+        if self.commune.name.casefold() not in " ".join(parts).casefold():
+            parts.append(self.commune.name)
+        return ", ".join(parts)
+
+    @property
     def hours(self):
         return gettext("de %(start)s à %(end)s") % {
             "start": hour_text(self.date_row.starts_at),
@@ -293,6 +302,17 @@ def held_in(permanences, commune):
     that only starts from there): what a commune's page and feed show of a point."""
     local = [p for p in permanences if p.commune.insee_code == commune.insee_code]
     return local or list(permanences)
+
+
+def held_elsewhere(permanences, commune):
+    """The names of the other communes an itinerant point stops in, in the order of its
+    next stops ("Passe aussi à : Vaux-le-Pénil, Dammarie-lès-Lys")."""
+    names = []
+    for permanence in permanences:
+        name = permanence.commune.name
+        if permanence.commune.insee_code != commune.insee_code and name not in names:
+            names.append(name)
+    return names
 
 
 def upcoming_help_points(*, today, communes=None, actor=None, limit=None):

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.routes import french_path
 
-from . import views
+from . import sheet_views, views
+from .map import directory_map
 
 app_name = "directory"
 
@@ -11,6 +12,7 @@ app_name = "directory"
 # English msgstr is the English route.
 ROUTES = [
     ("annuaire/", _("annuaire/"), views.directory_search, "search"),
+    ("annuaire/carte/", _("annuaire/carte/"), directory_map, "map"),
     ("annuaire/proposer/", _("annuaire/proposer/"), views.proposal_form, "propose"),
     ("annuaire/proposer/merci/", _("annuaire/proposer/merci/"), views.proposal_thanks, "thanks"),
     (
@@ -36,6 +38,18 @@ ROUTES = [
         _("annuaire/commune/<slug:slug>/"),
         views.commune_detail,
         "commune",
+    ),
+    (
+        "annuaire/commune/<slug:slug>/points-entraide.ics",
+        _("annuaire/commune/<slug:slug>/points-entraide.ics"),
+        views.commune_help_points_calendar,
+        "commune_calendar",
+    ),
+    (
+        "annuaire/commune/<slug:slug>/fiche.pdf",
+        _("annuaire/commune/<slug:slug>/fiche.pdf"),
+        sheet_views.commune_sheet,
+        "commune_sheet",
     ),
 ]
 

@@ -1,10 +1,13 @@
 """Public views of the directory: the search by place and need, an actor's page, a commune's
 page, and an actor's proposal with its emailed confirmation. The three public pages are the
-same for every anonymous visitor and are cached (campaign/cache.py); directory/signals.py
-purges them when an actor changes."""
+same for every anonymous visitor and are cached (campaign/cache.py), as is a commune's
+iCalendar feed of help points; directory/signals.py purges them when an actor or a help point
+changes."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,12 +15,13 @@ from campaign import ratelimit
 from campaign.cache import cacheable
 from campaign.geography.forms import CommuneSearchForm
 from campaign.geography.models import INSEE_CODE_RE, Commune
+from campaign.site_address import public_url
 from stories import selectors as stories_selectors
 from volunteers import selectors as volunteers_selectors
 
-from . import selectors, services
+from . import feeds, selectors, services
 from .forms import ActorCheckForm, ActorProposalForm, DirectorySearchForm
-from .models import Actor
+from .models import Actor, HelpPoint
 
 
 def _language():
@@ -85,7 +89,28 @@ def actor_detail(request, slug):
         raise Http404
     _needs_list, labels = _needs()
     selectors._cards([actor], labels)
-    return render(request, "directory/actor_detail.html", {"actor": actor})
+    # The help points it organises, wherever they are held (one query).
+    help_points = selectors.upcoming_help_points(
+        today=timezone.localdate(), actor=actor, limit=selectors.HELP_POINTS_MAX
+    )
+    return render(
+        request, "directory/actor_detail.html", {"actor": actor, "help_points": help_points}
+    )
+
+
+def _commune_help_points(commune, *, limit=selectors.HELP_POINTS_MAX):
+    """The commune's upcoming help points (one query): each with the dates held there and
+    the other communes it stops in."""
+    return [
+        (
+            point,
+            selectors.held_in(permanences, commune),
+            selectors.held_elsewhere(permanences, commune),
+        )
+        for point, permanences in selectors.upcoming_help_points(
+            today=timezone.localdate(), communes=[commune], limit=limit
+        )
+    ]
 
 
 @cacheable
@@ -98,10 +123,14 @@ def commune_detail(request, slug):
     page, page_valid = selectors.page_of(
         selectors.commune_actors(commune), request.GET.get("page"), labels=labels
     )
-    # Every help point of the commune, whatever page of actors is shown (one query).
-    help_points = list(
+    help_points = _commune_help_points(commune)
+    # Actors who said they host a help point (the public proposal form asks) but organise
+    # none with its dates in the admin: still named, so that nothing they told us is lost,
+    # without hours (one query).
+    also_hosting = list(
         selectors.commune_actors(commune)
         .filter(hosts_help_point=True)
+        .exclude(pk__in=HelpPoint.objects.published().exclude(actor=None).values("actor_id"))
         .prefetch_related(None)[: selectors.HELP_POINTS_MAX]
     )
     return render(
@@ -112,6 +141,7 @@ def commune_detail(request, slug):
             "page": page,
             "page_valid": page_valid,
             "help_points": help_points,
+            "also_hosting": also_hosting,
             "stories": stories_selectors.commune_stories(
                 commune=commune, language=_language(), limit=6
             ),
@@ -119,6 +149,28 @@ def commune_detail(request, slug):
             "query_string": "",
         },
     )
+
+
+@cacheable
+@require_GET
+def commune_help_points_calendar(request, slug):
+    """The commune's upcoming permanences as an iCalendar file (directory/feeds.py), in the
+    language of its address: all of them (the page shows the first HELP_POINTS_MAX points),
+    in two queries whatever their number."""
+    commune = get_object_or_404(Commune.objects.only("insee_code", "name", "slug"), slug=slug)
+    permanences = [
+        permanence
+        for _point, permanences, _elsewhere in _commune_help_points(commune, limit=None)
+        for permanence in permanences
+    ]
+    body = feeds.help_points_calendar(
+        commune=commune,
+        permanences=permanences,
+        page_url=public_url(reverse("directory:commune", kwargs={"slug": commune.slug})),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="points-entraide-{commune.slug}.ics"'
+    return response
 
 
 def _commune_choices(request):

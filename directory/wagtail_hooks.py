@@ -1,19 +1,32 @@
 """Admin of the directory: the actors, their moderation (the `status` field: publish or
-reject) and their area. Staff see every actor; a mairie user sees, edits and moderates only the
-actors serving one of their communes (models.ActorQuerySet.visible_to), in every view that
-shows an actor: listing, edit, delete, history, usage, chooser, bulk actions and
-wagtail-localize's snippet API (through the permission policy)."""
+reject) and their area; the help points and their dates (below the actors). Staff see every
+actor; a mairie user sees, edits and moderates only the actors serving one of their communes
+(models.ActorQuerySet.visible_to), in every view that shows an actor: listing, edit, delete,
+history, usage, chooser, bulk actions and wagtail-localize's snippet API (through the
+permission policy)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_list_or_404
 from django.utils import timezone
+from django.utils.functional import classproperty
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    Panel,
+)
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -35,11 +48,12 @@ from wagtail.snippets.views.snippets import (
 
 import django_filters
 
-from campaign.geography.models import Commune, Department, Intercommunality
+from campaign.geography.models import INSEE_CODE_RE, Commune, Department, Intercommunality
+from campaign.wagtail_hooks import PermittedDeleteBulkAction
 from gestures.models import GestureCategory
 from volunteers.models.access import MairieAccess, is_mairie_user
 
-from .models import WEB_SCHEMES, Actor
+from .models import WEB_SCHEMES, Actor, HelpPoint
 
 
 class ActorPermissionPolicy(ModelPermissionPolicy):
@@ -309,10 +323,17 @@ class ActorFilterSet(WagtailFilterSet):
 
 
 class VisibleObjectMixin:
-    """Another commune's actor does not exist for a mairie user: 404, not 403."""
+    """Another commune's actor does not exist for a mairie user: 404, not 403 (the edit and
+    delete views find their object in `get_queryset`)."""
 
     def get_queryset(self):
         return visible_actors(self.request)
+
+
+class VisibleBaseObjectMixin:
+    """The same for the history and usage views, which find their object in
+    `get_base_object_queryset`: their `get_queryset` is what they list (log entries,
+    references), and must stay theirs."""
 
     def get_base_object_queryset(self):
         return visible_actors(self.request)
@@ -331,11 +352,11 @@ class ActorDeleteView(VisibleObjectMixin, DeleteView):
     pass
 
 
-class ActorHistoryView(VisibleObjectMixin, HistoryView):
+class ActorHistoryView(VisibleBaseObjectMixin, HistoryView):
     pass
 
 
-class ActorUsageView(VisibleObjectMixin, UsageView):
+class ActorUsageView(VisibleBaseObjectMixin, UsageView):
     pass
 
 
@@ -440,3 +461,379 @@ class ActorViewSet(SnippetViewSet):
 
 
 register_snippet(ActorViewSet)
+
+
+# --- Help points ("points d'entraide") ------------------------------------------------------
+# As the actors above: staff see every help point; a mairie user sees, edits and deletes only
+# those held in one of their communes (models.HelpPointQuerySet.visible_to), in every view
+# that shows one, and may only choose their own communes for a point and for each date.
+
+
+class HelpPointPermissionPolicy(ModelPermissionPolicy):
+    """The model permissions (directory/migrations/0005), and for one help point, that the
+    point is visible to the user."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and HelpPoint.objects.visible_to(user).filter(pk=instance.pk).exists()
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return HelpPoint.objects.visible_to(user)
+        return HelpPoint.objects.none()
+
+    def instances_user_has_permission_for(self, user, action):
+        return self.instances_user_has_any_permission_for(user, [action])
+
+
+register_permission_policy(HelpPoint, HelpPointPermissionPolicy(HelpPoint))
+
+
+def visible_help_points(request):
+    return HelpPoint.objects.visible_to(request.user)
+
+
+def mairie_communes(user):
+    """The INSEE codes of a mairie user's communes, or None for anyone else (staff choose
+    any commune). Read once per request: kept on the user object, which the point's form and
+    each of its dates' forms share."""
+    if user is None or not is_mairie_user(user):
+        return None
+    codes = getattr(user, "_directory_mairie_communes", None)
+    if codes is None:
+        codes = frozenset(
+            MairieAccess.objects.filter(user=user).values_list("commune_id", flat=True)
+        )
+        user._directory_mairie_communes = codes
+    return codes
+
+
+UNKNOWN_COMMUNE_CODE = _("Code INSEE inconnu : %(value)s.")
+NOT_YOUR_COMMUNE = _("Vous ne pouvez choisir que l'une de vos communes : %(codes)s.")
+ENDS_BEFORE_START = _("L'heure de fin doit venir après l'heure de début.")
+REPEAT_BEFORE_DATE = _("La dernière semaine ne peut pas précéder la première date.")
+DATE_PAST = _("Cette date est déjà passée : indiquez une date à venir.")
+REPEAT_PAST = _(
+    "Cette permanence est déjà terminée : indiquez une dernière semaine à venir, ou "
+    "supprimez cette ligne."
+)
+
+
+class CommuneCodeField(forms.ModelChoiceField):
+    """One commune, typed as its INSEE code ("77288", "2A004"): as CodesField above, a list
+    of 35,000 communes is no form for anyone."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_COMMUNE_CODE})
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"size": 6, "autocomplete": "off", "spellcheck": "false"}),
+        )
+        super().__init__(Commune.objects.all(), to_field_name="insee_code", **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value and not INSEE_CODE_RE.fullmatch(value):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value[:20]},
+                )
+        return super().to_python(value)
+
+
+def _check_mairie_commune(form, name, codes):
+    """A mairie user may choose only their own communes; one already there, chosen by
+    staff, may stay."""
+    commune = form.cleaned_data.get(name)
+    if (
+        codes is not None
+        and commune is not None
+        and name in form.changed_data
+        and commune.insee_code not in codes
+    ):
+        form.add_error(
+            name,
+            ValidationError(
+                NOT_YOUR_COMMUNE,
+                code="not_your_commune",
+                params={"codes": ", ".join(sorted(codes))},
+            ),
+        )
+
+
+class HelpPointDateForm(WagtailAdminModelForm):
+    """One date of a help point. A date that ends before it starts, a weekly repeat ending
+    before its first date, a new or changed date already past: a message on the field
+    (never the database's check constraint). A past date left unchanged stays as it is:
+    the point's history is not lost."""
+
+    commune = CommuneCodeField(
+        label=_("Commune de ce jour"),
+        required=False,
+        help_text=_(
+            "Pour une permanence itinérante, son code INSEE (77288 pour Melun) ; sinon "
+            "laissez vide : c'est celle du point."
+        ),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        day, until = cleaned_data.get("date"), cleaned_data.get("repeat_until")
+        starts, ends = cleaned_data.get("starts_at"), cleaned_data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", ValidationError(ENDS_BEFORE_START, code="ends_before"))
+        if day and until and until < day:
+            self.add_error(
+                "repeat_until", ValidationError(REPEAT_BEFORE_DATE, code="repeat_before")
+            )
+            until = None
+        changed = self.instance.pk is None or bool(set(self.changed_data) - {"DELETE", "ORDER"})
+        if changed and day and "repeat_until" not in self.errors:
+            today = timezone.localdate()
+            if until and until < today:
+                self.add_error("repeat_until", ValidationError(REPEAT_PAST, code="past"))
+            elif not until and day < today:
+                self.add_error("date", ValidationError(DATE_PAST, code="past"))
+        _check_mairie_commune(self, "commune", mairie_communes(self.for_user))
+        return cleaned_data
+
+
+class DatesPanel(InlinePanel):
+    """The point's dates, each through HelpPointDateForm, which is given the user (their
+    communes)."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name].update(
+            form=HelpPointDateForm, inherit_kwargs=["for_user"]
+        )
+        return options
+
+
+class HelpPointAdminForm(WagtailAdminModelForm):
+    commune = CommuneCodeField(
+        label=_("Commune"),
+        help_text=_(
+            "Son code INSEE, par exemple 77288 pour Melun. Pour une permanence itinérante, "
+            "celle d'où elle part ; chaque date dit où elle se tient."
+        ),
+    )
+    slug = forms.SlugField(
+        label=_("Slug"),
+        required=False,
+        max_length=180,
+        help_text=_("Laissez vide : il est tiré du nom."),
+    )
+
+    class Meta:
+        model = HelpPoint
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mairie_communes = mairie_communes(self.for_user)
+        if self.mairie_communes is None:
+            return
+        mine = list(Commune.objects.filter(insee_code__in=self.mairie_communes).order_by("name"))
+        self.fields["commune"].help_text = _(
+            "Le code INSEE de l'une de vos communes : %(list)s."
+        ) % {"list": ", ".join(f"{c.name} ({c.insee_code})" for c in mine)}
+        if "actor" in self.fields:
+            # The published actors serving their communes (or the intercommunality, the
+            # department), and those they moderate: a list, not staff's chooser of every
+            # actor (whose pending entries of other communes are not theirs to see).
+            field = self.fields["actor"]
+            field.widget = forms.Select()
+            field.queryset = Actor.objects.filter(
+                Q(pk__in=Actor.objects.published().serving_communes(mine).values("pk"))
+                | Q(pk__in=Actor.objects.visible_to(self.for_user).values("pk"))
+            ).order_by("name")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        name = cleaned_data.get("name")
+        if not cleaned_data.get("slug") and name:
+            cleaned_data["slug"] = self._free_slug(name)
+        _check_mairie_commune(self, "commune", self.mairie_communes)
+        return cleaned_data
+
+    def _free_slug(self, name):
+        base = slugify(name)[:170].strip("-") or "point-d-entraide"
+        taken = set(
+            HelpPoint.objects.filter(slug__startswith=base)
+            .exclude(pk=self.instance.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
+class HelpPointFilterSet(WagtailFilterSet):
+    class Meta:
+        model = HelpPoint
+        fields = ["kind", "published"]
+
+
+class VisibleHelpPointMixin:
+    """Another commune's help point does not exist for a mairie user: 404, not 403 (edit
+    and delete views)."""
+
+    def get_queryset(self):
+        return visible_help_points(self.request)
+
+
+class VisibleHelpPointBaseMixin:
+    """The same for the history and usage views (see VisibleBaseObjectMixin)."""
+
+    def get_base_object_queryset(self):
+        return visible_help_points(self.request)
+
+
+class HelpPointIndexView(IndexView):
+    def get_base_queryset(self):
+        return visible_help_points(self.request).select_related("commune")
+
+
+class HelpPointEditView(VisibleHelpPointMixin, EditView):
+    pass
+
+
+class HelpPointDeleteView(VisibleHelpPointMixin, DeleteView):
+    pass
+
+
+class HelpPointHistoryView(VisibleHelpPointBaseMixin, HistoryView):
+    pass
+
+
+class HelpPointUsageView(VisibleHelpPointBaseMixin, UsageView):
+    pass
+
+
+class HelpPointChooseView(ChooseView):
+    def get_object_list(self):
+        return visible_help_points(self.request)
+
+
+class HelpPointChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return visible_help_points(self.request)
+
+
+class HelpPointChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        try:
+            return visible_help_points(self.request).get(pk=pk)
+        except (HelpPoint.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+
+
+class HelpPointChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        pks = [pk for pk in pks if str(pk).isdigit()]
+        return visible_help_points(self.request).filter(pk__in=pks)
+
+
+class HelpPointChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = HelpPointChooseView
+    choose_results_view_class = HelpPointChooseResultsView
+    chosen_view_class = HelpPointChosenView
+    chosen_multiple_view_class = HelpPointChosenMultipleView
+
+
+class HelpPointViewSet(SnippetViewSet):
+    model = HelpPoint
+    icon = "date"
+    menu_label = _("Points d'entraide")
+    menu_name = "help-points"
+    menu_order = 261
+    add_to_admin_menu = True
+    index_view_class = HelpPointIndexView
+    edit_view_class = HelpPointEditView
+    delete_view_class = HelpPointDeleteView
+    history_view_class = HelpPointHistoryView
+    usage_view_class = HelpPointUsageView
+    chooser_viewset_class = HelpPointChooserViewSet
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    filterset_class = HelpPointFilterSet
+    # Django's ORM, not the search index: no index to keep in step.
+    search_backend_name = None
+    search_fields = ["name", "place"]
+    list_display = ["name", "kind", "commune", "published", "updated_at"]
+    list_per_page = 50
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("slug"),
+            FieldPanel("kind"),
+            FieldPanel("actor"),
+            FieldPanel("published"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("commune"),
+                    FieldPanel("place"),
+                    FieldPanel("address"),
+                    FieldPanel("phone"),
+                    FieldPanel("step_free_access"),
+                ],
+                heading=_("Où"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("helps_with_forms"),
+                    FieldPanel("helps_sign_up"),
+                    FieldPanel("digital_mediation"),
+                    FieldPanel("other_help"),
+                    FieldPanel("description"),
+                ],
+                heading=_("L'aide proposée"),
+            ),
+            DatesPanel(
+                "dates",
+                heading=_("Dates et horaires"),
+                label=_("Date"),
+                panels=[
+                    FieldRowPanel(
+                        [FieldPanel("date"), FieldPanel("starts_at"), FieldPanel("ends_at")]
+                    ),
+                    FieldPanel("repeat_until"),
+                    FieldRowPanel([FieldPanel("commune"), FieldPanel("place")]),
+                ],
+            ),
+        ],
+        base_form_class=HelpPointAdminForm,
+    )
+
+
+register_snippet(HelpPointViewSet)
+
+
+class HelpPointDeleteBulkAction(PermittedDeleteBulkAction):
+    """The bulk delete of help points, which mairie users may do (campaign's bulk delete
+    only checks the model's permission): on the help points the user sees, never listing
+    another commune's, not even as "not allowed" (a 404 when none is left)."""
+
+    @classproperty
+    def models(cls):
+        return [HelpPoint]
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return visible_help_points(self.request).values_list("pk", flat=True)
+
+    def get_queryset(self, model, object_ids):
+        return get_list_or_404(visible_help_points(self.request), pk__in=object_ids)
+
+
+# After campaign's PermittedDeleteBulkAction (order 1) for every snippet: the registry keeps
+# the last class registered for a model and action.
+hooks.register("register_bulk_action", HelpPointDeleteBulkAction, order=2)

@@ -78,7 +78,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):
-    insee_code = factory.Sequence(lambda n: f"51{n:03d}")
+    # Five characters however many communes a test session creates (51000, 51001 … 51999,
+    # then 52000 …): the column is a varchar(5), which PostgreSQL enforces.
+    insee_code = factory.Sequence(lambda n: f"{51 + n // 1000}{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     slug = factory.LazyAttribute(lambda o: commune_slug(o.name, o.insee_code))
     search_name = factory.LazyAttribute(lambda o: search_key(o.name))

@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from wagtail import hooks
 
+from campaign.geography.models import Commune
 from campaign.translated import translated_only
 from volunteers import selectors as volunteers_selectors
 
@@ -79,6 +80,15 @@ def poster_counts_by_department():
 
 def engaged_count():
     return EngagedCommune.objects.public().aggregate(n=Count("pk"))["n"]
+
+
+def engaged_communes():
+    """The communes staff approved as engaged, as a Commune queryset (the engagements are a
+    subquery of it, evaluated with it in one query): for the directory's map, which shows
+    the same communes as the list of engaged communes."""
+    return Commune.objects.filter(
+        insee_code__in=EngagedCommune.objects.public().values("commune_id")
+    )
 
 
 def featured_kits(*, locale_id, limit=3, month=None):

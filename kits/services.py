@@ -22,6 +22,7 @@ from wagtail.models import Locale, Page, Site
 
 from PIL import Image
 
+from campaign import purge
 from campaign.site_address import page_public_url, public_url
 from volunteers.selectors import without_mairie_users
 
@@ -446,6 +447,9 @@ def engaged_commune_approve(*, engagement):
         transaction.on_commit(
             lambda: engaged_commune_tell_approved_task.enqueue(engaged_commune_id=engagement.pk)
         )
+        # Cached pages show the engaged communes (the directory's map): an UPDATE sends no
+        # signal, so the purge is asked for here.
+        purge.purge_everything_on_commit()
     engagement.refresh_from_db(fields=["status", "reviewed_at"])
     return engagement
 
@@ -463,6 +467,7 @@ def engaged_commune_withdraw(*, engagement):
         transaction.on_commit(
             lambda: engaged_commune_tell_withdrawn_task.enqueue(engaged_commune_id=engagement.pk)
         )
+        purge.purge_everything_on_commit()  # off the cached pages too (see the approval)
     else:
         EngagedCommune.objects.filter(pk=engagement.pk).update(
             status=EngagedCommune.Status.WITHDRAWN, reviewed_at=reviewed_at

@@ -10,7 +10,8 @@ volunteer's name) and `?id=` (the hidden volunteers' pks), and listings with `?e
 Three users walk it, with volunteers of two communes in the database (shared with the mairie
 or not, confirmed or pending):
 - a mairie user of commune A (Melun), who may see A's confirmed volunteers who agreed to be
-  shared with their mairie, and nobody else;
+  shared with their mairie, and nobody else, except the first name of A's assisted sign-ups
+  awaiting confirmation, whose letter they may print again (volunteers/admin_views.py);
 - a "Communication" staff user and a "Contributeurs mairie" user, who may see no volunteer
   (volunteers.models.VolunteerQuerySet.visible_to: no view permission, not a mairie user).
 
@@ -33,13 +34,13 @@ from django.urls.resolvers import RoutePattern
 import pytest
 
 from campaign.geography.models import Commune, Department, Region, search_key
-from directory.models import Actor
+from directory.models import Actor, HelpPoint
 from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
 from network.models import MeetingRegistration
 from stories.models import Nomination
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
-from volunteers.models import Volunteer
+from volunteers.models import AssistedSignup, Volunteer
 from volunteers.models.access import MAIRIE_GROUP_NAME
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,15 @@ def world(home_page):
         "b_shared": person("Bshared", brest, consent=True),
         "b_not_shared": person("Bnotshared", brest, consent=False),
         "b_pending": person("Bpending", brest, consent=True, status=Volunteer.Status.PENDING),
+        "a_assisted": person("Aassisted", melun, consent=False, status=Volunteer.Status.PENDING),
+    }
+    # Assisted sign-ups awaiting confirmation, whose letter may be printed again: A's by A's
+    # mairie user (who sees its first name), B's by nobody but staff granted it.
+    assisted = {
+        key: AssistedSignup.objects.create(
+            volunteer=people[key], method="in_person", channel="letter", letter_code_hash="0" * 64
+        )
+        for key in ("a_assisted", "b_pending")
     }
     # Other people's data a mairie user may not read either: a nomination and an engaged
     # commune's contact, both of commune B.
@@ -137,6 +147,14 @@ def world(home_page):
         name="ActeurSecretBrest", communes=[brest], proposer_email="acteur@exemple-matrice.org"
     )
     ActorFactory(name="ActeurPartageMelunBrest", communes=[melun, brest])
+    # Help points: one of commune B only (created first: the walk asks for the first pk of
+    # each snippet model), and one held in B with a date in A (which A's mairie user sees).
+    from directory.factories import HelpPointDateFactory, HelpPointFactory
+
+    HelpPointDateFactory(help_point=HelpPointFactory(name="PointSecretBrest", commune=brest))
+    HelpPointDateFactory(
+        help_point=HelpPointFactory(name="PointPartageMelunBrest", commune=brest), commune=melun
+    )
     # A registration to a meeting of the officials' network: staff with the permission only,
     # never a mairie user (network/wagtail_hooks.py), not Communication nor contributors.
     from network.factories import (
@@ -156,7 +174,13 @@ def world(home_page):
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
         Delivery.objects.create(mailing=mailing, volunteer=volunteer)
-    return {"melun": melun, "brest": brest, "people": people, "mailing": mailing}
+    return {
+        "melun": melun,
+        "brest": brest,
+        "people": people,
+        "mailing": mailing,
+        "assisted": assisted,
+    }
 
 
 def _moderation_groups(home_page):
@@ -233,6 +257,8 @@ class Filler:
         self.all_volunteer_pks = [str(v.pk) for v in people.values()]
         self.home_page = home_page
         self.mailing = world["mailing"]
+        # Another commune's sign-up first, as a stranger would try it, then the user's own.
+        self.assisted_pks = [str(world["assisted"][k].pk) for k in ("b_pending", "a_assisted")]
 
     def pks_for(self, model):
         if model is Volunteer:
@@ -270,6 +296,8 @@ class Filler:
             return [str(self.home_page.latest_revision_id or 1)]
         if name and name.startswith("wagtailsnippets_mailings_mailing:"):
             return [str(self.mailing.pk)]
+        if name and name.startswith("assisted_signup:") and argument == "pk":
+            return self.assisted_pks
         if argument in (
             "pk",
             "object_id",
@@ -397,7 +425,11 @@ NOMINATION = ["herossecret", "proposeursecret", "proposeur-secret@exemple-matric
 ENGAGED_CONTACT = ["contactsecret", "contact-secret@exemple-matrice.org"]
 # A directory actor serving commune B only, and its proposer (whom nobody sees in the admin).
 ACTOR_OF_B = ["acteursecretbrest", "acteur@exemple-matrice.org"]
+# A help point of commune B only.
+HELP_POINT_OF_B = ["pointsecretbrest"]
 REGISTRATION = ["inscritsecret", "inscrit-secret@exemple-matrice.org", "rolesecret"]
+# An assisted sign-up of A awaiting confirmation: its first name only, never the rest.
+ASSISTED_OF_A = ["nomfamilleaassisted", "courriel-aassisted@exemple-matrice.org"]
 
 
 def _forbidden_strings(people, hidden_keys, others=()):
@@ -469,6 +501,7 @@ def _post_bulk_actions(client, user, world):
             EngagedCommune,
             MeetingRegistration,
             Actor,
+            HelpPoint,
         )
     }
     client.raise_request_exception = False
@@ -480,7 +513,13 @@ def _post_bulk_actions(client, user, world):
             kwargs={"app_label": app_label, "model_name": model_name, "action": action},
         )
         model = apps.get_model(app_label, model_name)
-        ids = hidden if model is Volunteer else ["all"]
+        if model is Volunteer:
+            ids = hidden
+        elif model is HelpPoint:
+            # A's mairie user may delete A's help points: B's only is posted.
+            ids = [HelpPoint.objects.get(name="PointSecretBrest").pk]
+        else:
+            ids = ["all"]
         response = client.post(f"{url}?{urlencode([('id', i) for i in ids])}", {})
         statuses.append((url, response.status_code))
         assert response.status_code < 500, url
@@ -490,7 +529,7 @@ def _post_bulk_actions(client, user, world):
 
 
 HIDDEN_FROM_MAIRIE = ["a_not_shared", "a_pending", "b_shared", "b_not_shared", "b_pending"]
-EVERYONE = ["a_shared", *HIDDEN_FROM_MAIRIE]
+EVERYONE = ["a_shared", "a_assisted", *HIDDEN_FROM_MAIRIE]
 
 
 def _report(kind, patterns, requests, failures):
@@ -507,12 +546,20 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
         world,
         home_page,
         hidden_keys=HIDDEN_FROM_MAIRIE,
-        others=NOMINATION + ENGAGED_CONTACT + ACTOR_OF_B + REGISTRATION,
+        others=NOMINATION
+        + ENGAGED_CONTACT
+        + ACTOR_OF_B
+        + HELP_POINT_OF_B
+        + REGISTRATION
+        + ASSISTED_OF_A,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
     assert any(allowed in text for text in texts)
+    # The new letter's page of A's assisted sign-up was reached (B's answered 404).
+    assert any("une nouvelle lettre pour prenomaassisted" in text for text in texts)
     assert any("acteurpartagemelunbrest" in text for text in texts)
+    assert any("pointpartagemelunbrest" in text for text in texts)
     _report("mairie user", patterns, requests, failures)
 
 

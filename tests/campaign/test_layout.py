@@ -32,9 +32,9 @@ ALLOWED = {
     "mailings": {"volunteers", "gestures", "stories"},
     # Issue 15's apps, which nothing imports back: the directory files its actors under the
     # gestures' categories, shows a commune's stories and volunteer count, scopes its admin
-    # to the mairie users' communes and tells the staff kits already tells; the officials'
-    # network files its sheets under the categories, puts them under the stories' workflow
-    # and scopes its admin to the mairie users' communes.
+    # to the mairie users' communes, tells the staff kits already tells and maps the engaged
+    # communes kits lists; the officials' network files its sheets under the categories, puts
+    # them under the stories' workflow and scopes its admin to the mairie users' communes.
     "directory": {"gestures", "stories", "volunteers", "kits"},
     "network": {"gestures", "stories", "volunteers"},
 }
@@ -44,7 +44,10 @@ ONLY_MODULES = {
     ("kits", "volunteers"): {"volunteers.selectors"},
     ("directory", "stories"): {"stories.selectors"},
     ("directory", "volunteers"): {"volunteers.selectors", "volunteers.models.access"},
-    ("directory", "kits"): {"kits.services.moderator_addresses"},
+    ("directory", "kits"): {
+        "kits.services.moderator_addresses",
+        "kits.selectors.engaged_communes",
+    },
     ("network", "stories"): {"stories.services"},
     ("network", "volunteers"): {"volunteers.selectors", "volunteers.models.access"},
 }

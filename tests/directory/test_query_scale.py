@@ -107,3 +107,78 @@ def test_the_commune_page_and_the_search_keep_their_count_from_5_to_300_actors(
     # The large directory does fill the page (it is not an empty result at both sizes).
     assert "Acteur " in html
     assert small == large
+
+
+def _populate_help_points(area, count, *, start=0):
+    """`count` published help points seen from Melun: most held there, every weekly, one in
+    three itinerant (held elsewhere, with a stop in Melun), one in two run by an actor; each
+    with a weekly date and a single one."""
+    import datetime
+
+    from directory.models import HelpPoint, HelpPointDate
+
+    melun, communes = area["melun"], area["communes"]
+    actors = list(Actor.objects.order_by("pk")[:10])
+    points = HelpPoint.objects.bulk_create(
+        HelpPoint(
+            name=f"Point d'entraide {n}",
+            slug=f"point-d-entraide-{n}",
+            kind=HelpPoint.Kind.ITINERANT if n % 3 == 2 else HelpPoint.Kind.FIXED,
+            commune=communes[1 + n % 59] if n % 3 == 2 else melun,
+            actor=actors[n % len(actors)] if n % 2 and actors else None,
+            place="Médiathèque, espace multimédia",
+            helps_with_forms=True,
+            digital_mediation=n % 2 == 0,
+        )
+        for n in range(start, start + count)
+    )
+    first = datetime.date(2099, 1, 6)
+    dates = []
+    for index, point in enumerate(points):
+        itinerant = point.kind == HelpPoint.Kind.ITINERANT
+        dates.append(
+            HelpPointDate(
+                help_point=point,
+                date=first + datetime.timedelta(days=index % 7),
+                starts_at=datetime.time(14),
+                ends_at=datetime.time(17),
+                repeat_until=datetime.date(2099, 6, 30),
+                commune=melun if itinerant else None,
+            )
+        )
+        dates.append(
+            HelpPointDate(
+                help_point=point,
+                date=first + datetime.timedelta(days=30 + index),
+                starts_at=datetime.time(9),
+                ends_at=datetime.time(12),
+                commune=communes[(index + 5) % 60] if itinerant else None,
+                place="Place du marché" if itinerant else "",
+            )
+        )
+    HelpPointDate.objects.bulk_create(dates)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/annuaire/commune/melun-77288/",
+        "/en/directory/town/melun-77288/",
+        "/annuaire/commune/melun-77288/points-entraide.ics",
+    ],
+)
+def test_the_commune_page_and_its_feed_keep_their_count_from_3_to_60_help_points(
+    client, home_page, english_home, area, categories, url
+):
+    _populate(area, categories, 20)
+    _populate_help_points(area, 3)
+    small, _text = _queries(client, url)
+    _populate_help_points(area, 57, start=3)
+    large, text = _queries(client, url)
+    # The large one is drawn: the page its first 30 points, the feed every date held in
+    # Melun (two of each fixed point's, the stop in Melun of each itinerant one).
+    if url.endswith(".ics"):
+        assert text.count("BEGIN:VEVENT") == 40 * 2 + 20
+    else:
+        assert text.count('<h3 class="card__title">Point d&#x27;entraide') == 30
+    assert small == large

@@ -88,6 +88,7 @@ for lang in ("fr", "en"):
                 kwargs={"slug": Actor.objects.filter(status="published").order_by("pk")[0].slug},
             ),
             "directory proposal form": reverse("directory:propose"),
+            "directory map": reverse("directory:map"),
             "officials' network": first(NetworkIndexPage),
             "practice sheet": first(PracticeSheetPage),
             "dossier": first(DossierPage),
