@@ -420,7 +420,7 @@ def test_the_sheet_runs_as_many_queries_with_few_or_many_entries(client, site, g
 
 
 # Real commits: the purge runs on commit, once per transaction (directory/signals.py).
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_sheet_is_cached_and_purged_when_a_help_point_or_an_actor_changes(
     client, site, melun, settings
 ):
