@@ -9,7 +9,8 @@ migrate, import_communes, load_demo) is copied, brought up to date (migrate, imp
 load_demo: the demo's 8 directory actors), then a second copy gets 5,000 published actors over
 1,000 communes with bulk_create: 90 % serve one commune, 4 % three neighbouring communes,
 4 % their intercommunality, 2 % their department; one to three needs
-each, a help point for one in six. Each page is rendered `--renders` times with Django's test
+each, a help point for one in six (a weekly permanence in its commune, a quarter with a
+second date). Each page is rendered `--renders` times with Django's test
 client in a process of its own with the production settings (DEBUG off), the page cache off
 (the page is rendered) and the site-data cache warm (one render first): the figure is the
 median render and the number of queries of one render. With `--small`, the same pages on the
@@ -23,6 +24,7 @@ directory's req/s stand beside the story page's under the same load (bench/commo
 Prints a second table: req/s, p50/p99 and each page's ratio to the story page of its size."""
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -41,6 +43,9 @@ PAGES = (
     "search by postcode",
     "search by postcode + need",
     "actor page",
+    "commune sheet (PDF)",
+    "commune calendar (iCalendar)",
+    "map",
     "story page",
 )
 
@@ -50,7 +55,14 @@ def populate():
     from django.db import transaction
 
     from campaign.geography.models import Commune, search_key
-    from directory.models import Actor, ActorCommune, ActorDepartment, ActorIntercommunality
+    from directory.models import (
+        Actor,
+        ActorCommune,
+        ActorDepartment,
+        ActorIntercommunality,
+        HelpPoint,
+        HelpPointDate,
+    )
     from gestures.models import GestureCategory
 
     rng = random.Random(15)
@@ -113,6 +125,47 @@ def populate():
             for pk in rng.sample(needs, rng.randint(1, min(3, len(needs)))):
                 actor_needs.append(through(actor_id=actor.pk, gesturecategory_id=pk))
         ActorCommune.objects.bulk_create(links, batch_size=1000)
+        # A help point for each actor that says it hosts one (one in six), in its commune,
+        # weekly from today for six months; one in four with a second, single date.
+        today = datetime.date.today()
+        points = HelpPoint.objects.bulk_create(
+            (
+                HelpPoint(
+                    name=f"Permanence {n}",
+                    slug=f"bench-permanence-{n}",
+                    actor=actor,
+                    commune_id=communes[placed[n]].insee_code,
+                    place="Salle des associations",
+                    digital_mediation=True,
+                    helps_with_forms=n % 2 == 0,
+                )
+                for n, actor in enumerate(actors)
+                if actor.hosts_help_point
+            ),
+            batch_size=500,
+        )
+        dates = []
+        for k, point in enumerate(points):
+            start = today + datetime.timedelta(days=k % 7)
+            dates.append(
+                HelpPointDate(
+                    help_point=point,
+                    date=start,
+                    starts_at=datetime.time(14),
+                    ends_at=datetime.time(17),
+                    repeat_until=start + datetime.timedelta(weeks=26),
+                )
+            )
+            if k % 4 == 0:
+                dates.append(
+                    HelpPointDate(
+                        help_point=point,
+                        date=start + datetime.timedelta(days=10),
+                        starts_at=datetime.time(9, 30),
+                        ends_at=datetime.time(12),
+                    )
+                )
+        HelpPointDate.objects.bulk_create(dates, batch_size=1000)
         ActorIntercommunality.objects.bulk_create(intercommunalities, batch_size=1000)
         ActorDepartment.objects.bulk_create(departments, batch_size=1000)
         through.objects.bulk_create(actor_needs, batch_size=1000)
@@ -149,6 +202,9 @@ def pages():
         "search by postcode": f"{search}?q={postcode}",
         "search by postcode + need": f"{search}?q={postcode}&besoin={need}",
         "actor page": reverse("directory:actor", args=[actor.slug]),
+        "commune sheet (PDF)": reverse("directory:commune_sheet", args=[commune.slug]),
+        "commune calendar (iCalendar)": reverse("directory:commune_calendar", args=[commune.slug]),
+        "map": reverse("directory:map"),
         "story page": STORY,
     }, {
         "actors": Actor.objects.published().count(),
