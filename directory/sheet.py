@@ -28,7 +28,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -43,7 +42,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from gestures.booklet import FONT_DIR, FONTS, INK, MUTED, QRCode, printable
+from campaign.site_address import public_url
+from gestures.booklet import INK, MUTED, QRCode, printable, register_fonts
 
 from . import selectors
 
@@ -73,15 +73,6 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 TOP = 20 * mm  # room for the header of the following pages
 BOTTOM = 20 * mm  # room for the footer
-
-
-def _register_fonts():
-    for name, filename in FONTS.items():
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
-    pdfmetrics.registerFontFamily(
-        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-Bold"
-    )
 
 
 def _styles():
@@ -190,13 +181,12 @@ def _address(address, postcode=""):
     return address
 
 
-def commune_page_url(commune, *, language, base_url):
+def commune_page_url(commune, *, language):
     """The absolute address of the commune's directory page in `language`: what the QR
     code encodes and the sheet prints (on the site's public address, never the request's
     host nor the Site record's)."""
     with override(language):
-        path = reverse("directory:commune", kwargs={"slug": commune.slug})
-    return base_url.rstrip("/") + path
+        return public_url(reverse("directory:commune", kwargs={"slug": commune.slug}))
 
 
 def printed_address(url):
@@ -408,16 +398,16 @@ def _top(*, title, lead, kicker, url, language, styles):
     return [box, Spacer(0, 5 * mm), address, Spacer(0, 3 * mm)]
 
 
-def commune_sheet_pdf(commune, *, language, today, base_url, campaign_name=""):
+def commune_sheet_pdf(commune, *, language, today, campaign_name=""):
     """The printable sheet of `commune` as PDF bytes, in `language`, as of `today` (a date:
     past permanences are left out), with the QR code and printed address of the commune's
-    page on `base_url` (the site's public address, campaign/site_address.py)."""
+    page on the site's public address (campaign/site_address.py)."""
     help_points = selectors.upcoming_help_points(today=today, communes=[commune])
     actors = list(selectors.commune_actors(commune).prefetch_related(None)[: ACTORS_MAX + 1])
     more_actors = len(actors) > ACTORS_MAX
     actors = actors[:ACTORS_MAX]
-    url = commune_page_url(commune, language=language, base_url=base_url)
-    _register_fonts()
+    url = commune_page_url(commune, language=language)
+    register_fonts()
     styles = _styles()
     with override(language):
         title = contracted(

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 from campaign.cache import cacheable
 from campaign.geography.models import Commune
 from campaign.models import CampaignSettings
-from campaign.site_address import base_url
 
 from .sheet import commune_sheet_pdf, sheet_filename
 
@@ -27,7 +26,6 @@ def commune_sheet(request, slug):
         commune,
         language=language,
         today=timezone.localdate(),
-        base_url=base_url(),
         campaign_name=CampaignSettings.for_request(request).campaign_name,
     )
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -54,7 +54,9 @@ REPLACEMENTS = str.maketrans(
 )
 
 
-def _register_fonts():
+def register_fonts():
+    """The embedded Vera fonts, as the campaign's PDFs use them (the booklet, the assisted
+    sign-up's letter, the directory's commune sheet)."""
     for name, filename in FONTS.items():
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
@@ -194,7 +196,7 @@ def _gesture_flowables(gesture, styles):
 def booklet_pdf(*, gestures, categories, language_code, campaign_name, tagline, site_url):
     """The booklet as PDF bytes. `gestures` are the published GesturePages (with their
     category), `categories` in display order."""
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
     with override(language_code):

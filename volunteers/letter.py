@@ -17,20 +17,9 @@ from django.utils.translation import override
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from gestures.booklet import FONT_DIR, FONTS, INK, MUTED, QRCode, printable
-
-
-def _register_fonts():
-    for name, filename in FONTS.items():
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
-    pdfmetrics.registerFontFamily(
-        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-Bold"
-    )
+from gestures.booklet import INK, MUTED, QRCode, printable, register_fonts
 
 
 def _styles():
@@ -70,7 +59,7 @@ def assisted_letter_pdf(
 ) -> bytes:
     """The letter as PDF bytes, in `language`. A letter printed again (`replaces`) says that
     the previous one's code no longer works, and `deadline` the date by which to confirm."""
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     with override(language):
         if deadline is None:

@@ -68,13 +68,19 @@ def read(pdf):
     return text, pages, codes, [c for c in outside if c.strip()]
 
 
+@pytest.fixture(autouse=True)
+def public_address(settings):
+    """The site's public address (WAGTAILADMIN_BASE_URL), which the QR code and the printed
+    address use, not the request's host."""
+    settings.WAGTAILADMIN_BASE_URL = PUBLIC
+
+
 def sheet(commune, language="fr", today=TODAY):
     return read(
         commune_sheet_pdf(
             commune,
             language=language,
             today=today,
-            base_url=PUBLIC,
             campaign_name="Tous Voisins – Tous Solidaires",
         )
     )
@@ -243,7 +249,7 @@ def test_the_english_sheet_says_the_same_in_english(melun):
 
 def test_the_qr_code_leads_to_the_commune_page_on_the_public_address(melun):
     _text, _pages, codes, _outside = sheet(melun)
-    url = commune_page_url(melun, language="fr", base_url=PUBLIC)
+    url = commune_page_url(melun, language="fr")
     assert url == f"{PUBLIC}/annuaire/commune/melun-77288/"
     assert codes == [url]
 
