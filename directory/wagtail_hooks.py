@@ -56,14 +56,14 @@ from volunteers.models.access import MairieAccess, is_mairie_user
 from .models import WEB_SCHEMES, Actor, HelpPoint
 
 
-class ActorPermissionPolicy(ModelPermissionPolicy):
-    """The model permissions (directory/migrations/0002), and for one actor, that the actor
-    is visible to the user."""
+class VisiblePermissionPolicy(ModelPermissionPolicy):
+    """The model permissions (directory/migrations/0002 for actors, 0005 for help points),
+    and for one object, that it is in the model's `objects.visible_to(user)`."""
 
     def user_has_permission_for_instance(self, user, action, instance):
         return (
             self.user_has_permission(user, action)
-            and Actor.objects.visible_to(user).filter(pk=instance.pk).exists()
+            and self.model.objects.visible_to(user).filter(pk=instance.pk).exists()
         )
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
@@ -71,19 +71,20 @@ class ActorPermissionPolicy(ModelPermissionPolicy):
 
     def instances_user_has_any_permission_for(self, user, actions):
         if self.user_has_any_permission(user, actions):
-            return Actor.objects.visible_to(user)
-        return Actor.objects.none()
+            return self.model.objects.visible_to(user)
+        return self.model.objects.none()
 
     def instances_user_has_permission_for(self, user, action):
         return self.instances_user_has_any_permission_for(user, [action])
 
 
-# Before the viewset is registered, or Wagtail creates its default policy.
-register_permission_policy(Actor, ActorPermissionPolicy(Actor))
+# Before the viewsets are registered, or Wagtail creates its default policy.
+register_permission_policy(Actor, VisiblePermissionPolicy(Actor))
+register_permission_policy(HelpPoint, VisiblePermissionPolicy(HelpPoint))
 
 
-def visible_actors(request):
-    return Actor.objects.visible_to(request.user)
+def visible(request, model):
+    return model.objects.visible_to(request.user)
 
 
 class CodesInput(forms.TextInput):
@@ -323,11 +324,11 @@ class ActorFilterSet(WagtailFilterSet):
 
 
 class VisibleObjectMixin:
-    """Another commune's actor does not exist for a mairie user: 404, not 403 (the edit and
-    delete views find their object in `get_queryset`)."""
+    """Another commune's actor or help point does not exist for a mairie user: 404, not 403
+    (the edit and delete views find their object in `get_queryset`)."""
 
     def get_queryset(self):
-        return visible_actors(self.request)
+        return visible(self.request, self.model)
 
 
 class VisibleBaseObjectMixin:
@@ -336,74 +337,80 @@ class VisibleBaseObjectMixin:
     references), and must stay theirs."""
 
     def get_base_object_queryset(self):
-        return visible_actors(self.request)
+        return visible(self.request, self.model)
 
 
-class ActorIndexView(IndexView):
+class VisibleIndexView(IndexView):
     def get_base_queryset(self):
-        return visible_actors(self.request)
+        return visible(self.request, self.model)
 
 
-class ActorEditView(VisibleObjectMixin, EditView):
+class VisibleEditView(VisibleObjectMixin, EditView):
     pass
 
 
-class ActorDeleteView(VisibleObjectMixin, DeleteView):
+class VisibleDeleteView(VisibleObjectMixin, DeleteView):
     pass
 
 
-class ActorHistoryView(VisibleBaseObjectMixin, HistoryView):
+class VisibleHistoryView(VisibleBaseObjectMixin, HistoryView):
     pass
 
 
-class ActorUsageView(VisibleBaseObjectMixin, UsageView):
+class VisibleUsageView(VisibleBaseObjectMixin, UsageView):
     pass
 
 
-class ActorChooseView(ChooseView):
+class VisibleChooseView(ChooseView):
     def get_object_list(self):
-        return visible_actors(self.request)
+        return visible(self.request, self.model)
 
 
-class ActorChooseResultsView(ChooseResultsView):
+class VisibleChooseResultsView(ChooseResultsView):
     def get_object_list(self):
-        return visible_actors(self.request)
+        return visible(self.request, self.model)
 
 
-class ActorChosenView(SnippetChosenView):
+class VisibleChosenView(SnippetChosenView):
     def get_object(self, pk):
         try:
-            return visible_actors(self.request).get(pk=pk)
-        except (Actor.DoesNotExist, ValueError, ValidationError) as exc:
+            return visible(self.request, self.model).get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, ValidationError) as exc:
             raise Http404 from exc
 
 
-class ActorChosenMultipleView(SnippetChosenMultipleView):
+class VisibleChosenMultipleView(SnippetChosenMultipleView):
     def get_objects(self, pks):
         pks = [pk for pk in pks if str(pk).isdigit()]
-        return visible_actors(self.request).filter(pk__in=pks)
+        return visible(self.request, self.model).filter(pk__in=pks)
 
 
-class ActorChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = ActorChooseView
-    choose_results_view_class = ActorChooseResultsView
-    chosen_view_class = ActorChosenView
-    chosen_multiple_view_class = ActorChosenMultipleView
+class VisibleChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = VisibleChooseView
+    choose_results_view_class = VisibleChooseResultsView
+    chosen_view_class = VisibleChosenView
+    chosen_multiple_view_class = VisibleChosenMultipleView
 
 
-class ActorViewSet(SnippetViewSet):
+class VisibleSnippetViewSet(SnippetViewSet):
+    """A snippet whose every admin view (listing, edit, delete, history, usage, chooser)
+    shows only what `Model.objects.visible_to(user)` gives."""
+
+    index_view_class = VisibleIndexView
+    edit_view_class = VisibleEditView
+    delete_view_class = VisibleDeleteView
+    history_view_class = VisibleHistoryView
+    usage_view_class = VisibleUsageView
+    chooser_viewset_class = VisibleChooserViewSet
+
+
+class ActorViewSet(VisibleSnippetViewSet):
     model = Actor
     icon = "site"
     menu_label = _("Annuaire")
     menu_name = "directory"
     menu_order = 260
     add_to_admin_menu = True
-    index_view_class = ActorIndexView
-    edit_view_class = ActorEditView
-    delete_view_class = ActorDeleteView
-    history_view_class = ActorHistoryView
-    usage_view_class = ActorUsageView
-    chooser_viewset_class = ActorChooserViewSet
     copy_view_enabled = False
     inspect_view_enabled = False
     filterset_class = ActorFilterSet
@@ -467,35 +474,6 @@ register_snippet(ActorViewSet)
 # As the actors above: staff see every help point; a mairie user sees, edits and deletes only
 # those held in one of their communes (models.HelpPointQuerySet.visible_to), in every view
 # that shows one, and may only choose their own communes for a point and for each date.
-
-
-class HelpPointPermissionPolicy(ModelPermissionPolicy):
-    """The model permissions (directory/migrations/0005), and for one help point, that the
-    point is visible to the user."""
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and HelpPoint.objects.visible_to(user).filter(pk=instance.pk).exists()
-        )
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if self.user_has_any_permission(user, actions):
-            return HelpPoint.objects.visible_to(user)
-        return HelpPoint.objects.none()
-
-    def instances_user_has_permission_for(self, user, action):
-        return self.instances_user_has_any_permission_for(user, [action])
-
-
-register_permission_policy(HelpPoint, HelpPointPermissionPolicy(HelpPoint))
-
-
-def visible_help_points(request):
-    return HelpPoint.objects.visible_to(request.user)
 
 
 def mairie_communes(user):
@@ -683,74 +661,12 @@ class HelpPointFilterSet(WagtailFilterSet):
         fields = ["kind", "published"]
 
 
-class VisibleHelpPointMixin:
-    """Another commune's help point does not exist for a mairie user: 404, not 403 (edit
-    and delete views)."""
-
-    def get_queryset(self):
-        return visible_help_points(self.request)
-
-
-class VisibleHelpPointBaseMixin:
-    """The same for the history and usage views (see VisibleBaseObjectMixin)."""
-
-    def get_base_object_queryset(self):
-        return visible_help_points(self.request)
-
-
-class HelpPointIndexView(IndexView):
+class HelpPointIndexView(VisibleIndexView):
     def get_base_queryset(self):
-        return visible_help_points(self.request).select_related("commune")
+        return super().get_base_queryset().select_related("commune")
 
 
-class HelpPointEditView(VisibleHelpPointMixin, EditView):
-    pass
-
-
-class HelpPointDeleteView(VisibleHelpPointMixin, DeleteView):
-    pass
-
-
-class HelpPointHistoryView(VisibleHelpPointBaseMixin, HistoryView):
-    pass
-
-
-class HelpPointUsageView(VisibleHelpPointBaseMixin, UsageView):
-    pass
-
-
-class HelpPointChooseView(ChooseView):
-    def get_object_list(self):
-        return visible_help_points(self.request)
-
-
-class HelpPointChooseResultsView(ChooseResultsView):
-    def get_object_list(self):
-        return visible_help_points(self.request)
-
-
-class HelpPointChosenView(SnippetChosenView):
-    def get_object(self, pk):
-        try:
-            return visible_help_points(self.request).get(pk=pk)
-        except (HelpPoint.DoesNotExist, ValueError, ValidationError) as exc:
-            raise Http404 from exc
-
-
-class HelpPointChosenMultipleView(SnippetChosenMultipleView):
-    def get_objects(self, pks):
-        pks = [pk for pk in pks if str(pk).isdigit()]
-        return visible_help_points(self.request).filter(pk__in=pks)
-
-
-class HelpPointChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = HelpPointChooseView
-    choose_results_view_class = HelpPointChooseResultsView
-    chosen_view_class = HelpPointChosenView
-    chosen_multiple_view_class = HelpPointChosenMultipleView
-
-
-class HelpPointViewSet(SnippetViewSet):
+class HelpPointViewSet(VisibleSnippetViewSet):
     model = HelpPoint
     icon = "date"
     menu_label = _("Points d'entraide")
@@ -758,11 +674,6 @@ class HelpPointViewSet(SnippetViewSet):
     menu_order = 261
     add_to_admin_menu = True
     index_view_class = HelpPointIndexView
-    edit_view_class = HelpPointEditView
-    delete_view_class = HelpPointDeleteView
-    history_view_class = HelpPointHistoryView
-    usage_view_class = HelpPointUsageView
-    chooser_viewset_class = HelpPointChooserViewSet
     copy_view_enabled = False
     inspect_view_enabled = False
     filterset_class = HelpPointFilterSet
@@ -828,10 +739,10 @@ class HelpPointDeleteBulkAction(PermittedDeleteBulkAction):
         return [HelpPoint]
 
     def get_all_objects_in_listing_query(self, parent_id):
-        return visible_help_points(self.request).values_list("pk", flat=True)
+        return visible(self.request, HelpPoint).values_list("pk", flat=True)
 
     def get_queryset(self, model, object_ids):
-        return get_list_or_404(visible_help_points(self.request), pk__in=object_ids)
+        return get_list_or_404(visible(self.request, HelpPoint), pk__in=object_ids)
 
 
 # After campaign's PermittedDeleteBulkAction (order 1) for every snippet: the registry keeps
