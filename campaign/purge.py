@@ -128,10 +128,30 @@ def purge_page(page) -> None:
     _on_commit(urls, everything=everything)
 
 
+class _EverythingBatch:
+    """The "everything" purges asked for in one transaction: the first of their callbacks
+    to run purges, the others have nothing left to do."""
+
+    done = False
+
+    def run(self):
+        if not self.done:
+            self.done = True
+            _flush(frozenset(), True)
+
+
 def purge_everything_on_commit() -> None:
     """Everything purged once the transaction commits (nothing if it rolls back): for a
-    change shown on more pages than it is worth listing (a directory actor)."""
-    _on_commit(set(), everything=True)
+    change shown on more pages than it is worth listing (a directory actor, a help point and
+    each of its dates). Once per transaction however many changes ask for it: the proxy's
+    or CDN's purge is a task that purges every live page, not to be queued once per row.
+    Each change still registers its own callback (a rolled-back savepoint drops only its
+    own); they share a batch until one of them has run."""
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_purge_everything_batch", None)
+    if batch is None or batch.done or not connection.in_atomic_block:
+        batch = connection._purge_everything_batch = _EverythingBatch()
+    transaction.on_commit(batch.run)
 
 
 def purge_everything() -> None:

@@ -7,36 +7,9 @@ communes in one transaction, so the purge sees both. A help point shows on its c
 printable sheets, the iCalendar feed and the map, and likewise purges everything; its dates
 are saved with it (one admin form, modelcluster commits them in the point's save), and a
 date changed on its own (the demo, a shell) purges too: the point and each of its dates send a
-signal, and `_purge_once` keeps it to one purge per transaction. Nothing else happens here."""
-
-from django.db import transaction
+signal, and campaign/purge.py keeps it to one purge per transaction. Nothing else happens here."""
 
 from campaign import purge
-
-
-class _PurgeBatch:
-    """The changes of one transaction: the first of its callbacks to run purges, the others
-    have nothing left to do."""
-
-    done = False
-
-    def run(self):
-        if not self.done:
-            self.done = True
-            purge.purge_everything_on_commit()  # outside any transaction now: at once
-
-
-def _purge_once():
-    """Everything purged once the transaction commits, once however many rows of a help
-    point change in it (its save, then each date's): the purge of a proxy or CDN is a task
-    that purges every live page, not to be queued once per date. Each change registers its
-    own callback (a rolled-back one drops only its own); they share a batch until one of
-    them has run."""
-    connection = transaction.get_connection()
-    batch = getattr(connection, "_directory_purge_batch", None)
-    if batch is None or batch.done or not connection.in_atomic_block:
-        batch = connection._directory_purge_batch = _PurgeBatch()
-    transaction.on_commit(batch.run)
 
 
 def actor_saved(sender, instance, created, **kwargs):
@@ -53,12 +26,12 @@ def actor_deleted(sender, instance, **kwargs):
 def help_point_saved(sender, instance, created, **kwargs):
     if created and not instance.published:
         return  # A draft point: nothing public changed.
-    _purge_once()
+    purge.purge_everything_on_commit()
 
 
 def help_point_deleted(sender, instance, **kwargs):
     if instance.published:
-        _purge_once()
+        purge.purge_everything_on_commit()
 
 
 def help_point_date_changed(sender, instance, **kwargs):
@@ -71,7 +44,7 @@ def help_point_date_changed(sender, instance, **kwargs):
     else:
         published = HelpPoint.objects.filter(pk=instance.help_point_id, published=True).exists()
     if published:
-        _purge_once()
+        purge.purge_everything_on_commit()
 
 
 def engagement_changed(sender, instance, **kwargs):
