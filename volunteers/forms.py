@@ -22,6 +22,8 @@ from .models import AVAILABILITY_CHOICES, AssistedSignup
 from .services import Wording
 
 # Bump when the wording of a consent box changes: the records say which one a person saw.
+# A new box needs no bump: no record of its purpose carries an older text under this version
+# (and each record keeps the full text anyway); a bump would claim the other boxes changed.
 CONSENT_WORDING_VERSION = "2026-11-v1"
 CONSENT_EMAILS_LABEL = _(
     "J'accepte de recevoir les e-mails de la campagne Tous Voisins – Tous Solidaires "
@@ -31,6 +33,16 @@ CONSENT_MAIRIE_LABEL = _(
     "J'accepte que ma mairie voie mon prénom, mon nom, mon adresse e-mail et mon téléphone, "
     "pour me proposer des actions près de chez moi."
 )
+CONSENT_HELP_REQUESTS_LABEL = _(
+    "J'accepte que le ou la référent·e de ma commune me propose par e-mail des coups de main "
+    "près de chez moi. Il ou elle voit mon prénom, mes centres d'intérêt et mes "
+    "disponibilités. Mes coordonnées ne sont transmises qu'à une personne dont j'accepte la "
+    "demande."
+)
+HELP_PAUSED_LABEL = _("Mettre en pause les propositions pour le moment")
+# The words of the "leave" action reached from an emailed proposal (the helprequests app's
+# page shows them on its button): the withdrawal's record quotes them.
+HELP_LEAVE_LABEL = _("Ne plus recevoir de propositions de coups de main")
 INVALID_EMAIL = _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
 FORM_TIMESTAMP_SALT = "volunteers.signup-form"
 # Letters, marks, digits, spaces and the punctuation of names; no control characters.
@@ -272,6 +284,9 @@ class PreferencesForm(CommuneMixin, VolunteerFieldsMixin):
     language = forms.ChoiceField(label=_("Langue des e-mails"), choices=settings.LANGUAGES)
     consent_emails = forms.BooleanField(label=CONSENT_EMAILS_LABEL, required=False)
     consent_mairie = forms.BooleanField(label=CONSENT_MAIRIE_LABEL, required=False)
+    # Not on the sign-up form, which stays short: asked here, once the person is in.
+    consent_help_requests = forms.BooleanField(label=CONSENT_HELP_REQUESTS_LABEL, required=False)
+    help_paused = forms.BooleanField(label=HELP_PAUSED_LABEL, required=False)
 
     def __init__(self, *args, volunteer, **kwargs):
         self.volunteer = volunteer
@@ -289,6 +304,8 @@ class PreferencesForm(CommuneMixin, VolunteerFieldsMixin):
                 "language": volunteer.language,
                 "consent_emails": volunteer.consent_emails,
                 "consent_mairie": volunteer.consent_mairie,
+                "consent_help_requests": volunteer.consent_help_requests,
+                "help_paused": volunteer.help_paused,
             },
         )
         super().__init__(*args, **kwargs)

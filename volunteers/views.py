@@ -19,6 +19,7 @@ from campaign.geography.models import INSEE_CODE_RE
 from . import services, tokens
 from .forms import (
     CONSENT_EMAILS_LABEL,
+    CONSENT_HELP_REQUESTS_LABEL,
     CONSENT_MAIRIE_LABEL,
     LetterCodeForm,
     PreferencesForm,
@@ -245,8 +246,11 @@ def preferences(request, token):
                 language=data["language"],
                 consent_emails=data["consent_emails"],
                 consent_mairie=data["consent_mairie"],
+                consent_help_requests=data["consent_help_requests"],
+                help_paused=data["help_paused"],
                 consent_emails_wording=consent_wording(CONSENT_EMAILS_LABEL),
                 consent_mairie_wording=consent_wording(CONSENT_MAIRIE_LABEL),
+                consent_help_requests_wording=consent_wording(CONSENT_HELP_REQUESTS_LABEL),
             )
             messages.success(request, _("Vos préférences sont enregistrées."))
             return redirect("volunteers:preferences", token=token)

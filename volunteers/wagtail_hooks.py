@@ -265,6 +265,8 @@ class VolunteerViewSet(SnippetViewSet):
         "status",
         "consent_emails",
         "consent_mairie",
+        "consent_help_requests",
+        "help_paused",
         "created_at",
         "confirmed_at",
         "unsubscribed_at",

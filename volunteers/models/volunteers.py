@@ -68,6 +68,14 @@ class VolunteerQuerySet(models.QuerySet):
         """Who may receive a campaign email: confirmed, still consenting, with an address."""
         return self.confirmed().filter(consent_emails=True, email__isnull=False)
 
+    def proposable(self):
+        """Who a commune's referent may propose a neighbour's help request to, by email:
+        confirmed, agreeing to be asked (a consent of its own), not pausing, with an
+        address."""
+        return self.confirmed().filter(
+            consent_help_requests=True, help_paused=False, email__isnull=False
+        )
+
     def shared_with_mairie(self):
         return self.confirmed().filter(consent_mairie=True)
 
@@ -159,6 +167,11 @@ class Volunteer(models.Model):
     # Current consents, for fast filters; ConsentRecord keeps the proof and the history.
     consent_emails = models.BooleanField(_("accepte les e-mails"), default=False)
     consent_mairie = models.BooleanField(_("accepte le partage avec sa mairie"), default=False)
+    consent_help_requests = models.BooleanField(
+        _("accepte d'être sollicité pour des coups de main"), default=False
+    )
+    # Not a consent: a pause of the proposals, which keeps the consent (and needs no record).
+    help_paused = models.BooleanField(_("propositions de coups de main en pause"), default=False)
 
     created_at = models.DateTimeField(_("inscrit le"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
@@ -272,6 +285,7 @@ class ConsentRecord(models.Model):
     class Purpose(models.TextChoices):
         EMAILS = "emails", _("recevoir les e-mails de la campagne")
         SHARE_WITH_MAIRIE = "share_with_mairie", _("partager ses coordonnées avec sa mairie")
+        HELP_REQUESTS = "help_requests", _("être sollicité pour des coups de main près de chez soi")
 
     class Source(models.TextChoices):
         SIGNUP = "signup", _("formulaire d'inscription")
@@ -281,6 +295,7 @@ class ConsentRecord(models.Model):
         ERASURE = "erasure", _("effacement")
         STAFF = "staff", _("équipe de la campagne")
         ASSISTED = "assisted", _("inscription accompagnée")
+        HELP_REQUEST_LINK = "help_request_link", _("lien d'une proposition de coup de main")
 
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, related_name="consents", verbose_name=_("bénévole")
@@ -290,7 +305,7 @@ class ConsentRecord(models.Model):
     wording_version = models.CharField(_("version du texte"), max_length=32)
     wording = models.TextField(_("texte montré"))
     language = models.CharField(_("langue"), max_length=8)
-    source = models.CharField(_("origine"), max_length=16, choices=Source)
+    source = models.CharField(_("origine"), max_length=32, choices=Source)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
     wagtail_reference_index_ignore = True

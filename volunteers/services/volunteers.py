@@ -6,9 +6,10 @@ the tasks in `tasks.py`, enqueued once the transaction has committed."""
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.personal_data import (
     Person,
@@ -233,6 +234,7 @@ def _set_consent(*, volunteer, purpose, granted, wording, source, now):
     field = {
         ConsentRecord.Purpose.EMAILS: "consent_emails",
         ConsentRecord.Purpose.SHARE_WITH_MAIRIE: "consent_mairie",
+        ConsentRecord.Purpose.HELP_REQUESTS: "consent_help_requests",
     }[purpose]
     if getattr(volunteer, field) == granted:
         return False
@@ -276,11 +278,49 @@ def volunteer_withdraw_consent(
 
 def volunteer_unsubscribe(*, volunteer: Volunteer, wording: Wording, source: str) -> None:
     """Stop every campaign email to this person (the unsubscribe link and the one-click
-    header). Idempotent; an erased person stays erased."""
+    header), and the help requests' proposals with them: those are emails too, and the person
+    asked for no more. Each withdrawal is recorded. Idempotent; an erased person stays
+    erased."""
     if volunteer.status == Volunteer.Status.ERASED:
         return
-    volunteer_withdraw_consent(
-        volunteer=volunteer, purpose=ConsentRecord.Purpose.EMAILS, wording=wording, source=source
+    with transaction.atomic():
+        for purpose in (ConsentRecord.Purpose.EMAILS, ConsentRecord.Purpose.HELP_REQUESTS):
+            volunteer_withdraw_consent(
+                volunteer=volunteer, purpose=purpose, wording=wording, source=source
+            )
+
+
+def volunteer_help_pause(*, volunteer: Volunteer, paused: bool) -> None:
+    """Pause (or resume) the help requests' proposals to this person, from an emailed
+    proposal's link. The consent stays as it is, so no record: `proposable()` needs both.
+    Nothing changes for an erased person."""
+    now = timezone.now()
+    Volunteer.objects.filter(pk=volunteer.pk).exclude(status=Volunteer.Status.ERASED).update(
+        help_paused=paused, last_activity_at=now, updated_at=now
+    )
+    if volunteer.status != Volunteer.Status.ERASED:
+        volunteer.help_paused = paused
+        volunteer.last_activity_at = now
+
+
+def volunteer_help_leave(*, volunteer: Volunteer, language: str) -> bool:
+    """Withdraw the consent to be proposed help requests, from an emailed proposal's link,
+    and record it with the words of that link's button (HELP_LEAVE_LABEL) in `language`.
+    The pause is left as it is. Returns False when the consent was not given (or the person
+    is erased)."""
+    from ..forms import CONSENT_WORDING_VERSION, HELP_LEAVE_LABEL  # forms import services
+
+    if volunteer.status == Volunteer.Status.ERASED:
+        return False
+    language = language if language in dict(settings.LANGUAGES) else volunteer.language
+    with translation.override(language):
+        text = str(HELP_LEAVE_LABEL)
+    wording = Wording(version=CONSENT_WORDING_VERSION, text=text, language=language)
+    return volunteer_withdraw_consent(
+        volunteer=volunteer,
+        purpose=ConsentRecord.Purpose.HELP_REQUESTS,
+        wording=wording,
+        source=ConsentRecord.Source.HELP_REQUEST_LINK,
     )
 
 
@@ -312,12 +352,16 @@ def volunteer_update_preferences(
     language: str,
     consent_emails: bool,
     consent_mairie: bool,
+    consent_help_requests: bool,
+    help_paused: bool,
     consent_emails_wording: Wording,
     consent_mairie_wording: Wording,
+    consent_help_requests_wording: Wording,
 ) -> None:
     """Save what the person changed in their preference centre, and record each consent
     given or withdrawn. Giving the emails consent back resubscribes an unsubscribed person:
-    they reached this page through a link sent to their address, which proves it is theirs."""
+    they reached this page through a link sent to their address, which proves it is theirs.
+    The pause of the help requests' proposals is a setting, not a consent: no record."""
     now = timezone.now()
     with transaction.atomic():
         volunteer.first_name = first_name
@@ -328,10 +372,16 @@ def volunteer_update_preferences(
         volunteer.availability = list(availability)
         volunteer.hours_per_month = hours_per_month
         volunteer.language = language
+        volunteer.help_paused = help_paused
         volunteer.last_activity_at = now
         for purpose, granted, wording in (
             (ConsentRecord.Purpose.EMAILS, consent_emails, consent_emails_wording),
             (ConsentRecord.Purpose.SHARE_WITH_MAIRIE, consent_mairie, consent_mairie_wording),
+            (
+                ConsentRecord.Purpose.HELP_REQUESTS,
+                consent_help_requests,
+                consent_help_requests_wording,
+            ),
         ):
             changed = _set_consent(
                 volunteer=volunteer,
@@ -394,6 +444,7 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
         for purpose, field in (
             (ConsentRecord.Purpose.EMAILS, "consent_emails"),
             (ConsentRecord.Purpose.SHARE_WITH_MAIRIE, "consent_mairie"),
+            (ConsentRecord.Purpose.HELP_REQUESTS, "consent_help_requests"),
         ):
             if getattr(volunteer, field):
                 _set_consent(
@@ -417,6 +468,7 @@ def volunteer_erase(*, volunteer: Volunteer, notify: bool = True, source=None) -
         volunteer.postcode = ""
         volunteer.availability = []
         volunteer.hours_per_month = 1
+        volunteer.help_paused = False
         volunteer.source_page = None
         for field in UTM_FIELDS:
             setattr(volunteer, field, "")
