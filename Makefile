@@ -26,7 +26,7 @@ setup: install ## Migrate, import communes and gestures, load the demo content
 	$(MANAGE) import_communes
 	$(MANAGE) load_demo
 
-run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker, the mailings' recovery (every minute), the network meetings' reminders (hourly), the task results' pruning, the directory's retention and yearly check and the registrations' retention (daily)
+run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its task worker, the mailings' recovery (every minute), the network meetings' reminders and the help requests' unanswered proposals (hourly), the task results' pruning, the directory's retention and yearly check, the registrations' and the help requests' retention (daily)
 	@echo "Site: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(MANAGE) db_worker --queue-name '*' & \
@@ -34,12 +34,14 @@ run: setup ## Set up, then serve the site on http://$(HOST):$(PORT)/ with its ta
 		$(MANAGE) mailings_recover >/dev/null; \
 		if [ $$((n % 60)) -eq 0 ]; then \
 			$(MANAGE) network_send_reminders >/dev/null; \
+			$(MANAGE) helprequests_expire >/dev/null; \
 		fi; \
 		if [ $$((n % 1440)) -eq 0 ]; then \
 			$(MANAGE) prune_db_task_results --queue-name '*' --min-age-days 7 --verbosity 0; \
 			$(MANAGE) directory_purge >/dev/null; \
 			$(MANAGE) directory_yearly_check >/dev/null; \
 			$(MANAGE) network_purge_registrations >/dev/null; \
+			$(MANAGE) helprequests_anonymise >/dev/null; \
 		fi; \
 		n=$$((n + 1)); \
 	done & \

@@ -81,6 +81,7 @@ urlpatterns += i18n_patterns(
     path("", include("kits.urls")),
     path("", include("directory.urls")),
     path("", include("network.urls")),
+    path("", include("helprequests.urls")),
     # Wagtail's front-end sign-in, throttled like the admin's (campaign/accounts.py).
     path("_util/login/", accounts.FrontendLoginView.as_view(), name="wagtailcore_login"),
     # Shared passwords of restricted pages, throttled the same way.

@@ -16,6 +16,7 @@ from campaign.cache import cacheable
 from campaign.geography.forms import CommuneSearchForm
 from campaign.geography.models import INSEE_CODE_RE, Commune
 from campaign.site_address import public_url
+from helprequests import selectors as helprequests_selectors
 from stories import selectors as stories_selectors
 from volunteers import selectors as volunteers_selectors
 
@@ -146,6 +147,9 @@ def commune_detail(request, slug):
                 commune=commune, language=_language(), limit=6
             ),
             "volunteer_count": volunteers_selectors.commune_volunteer_count(commune=commune),
+            # The hours given here and in the department (one query; fresh after a request
+            # is marked done, which purges the cached pages).
+            "help_hours": helprequests_selectors.public_hours(commune=commune),
             "query_string": "",
         },
     )

@@ -527,6 +527,9 @@ def proposal_decline(*, token, pause=False) -> HelpProposal:
         locked = HelpRequest.objects.select_for_update(of=("self",)).get(pk=proposal.request_id)
         proposal.refresh_from_db(fields=["status", "deadline"])
         if proposal.status == HelpProposal.Status.DECLINED:
+            # Declined already (a second click, a stale page): the pause still applies.
+            if pause and proposal.volunteer_id:
+                volunteer_help_pause(volunteer=proposal.volunteer, paused=True)
             return proposal
         refusal = _answer_refusal(proposal, locked, now)
         if refusal == "expired" and proposal.status == HelpProposal.Status.PENDING:
@@ -553,7 +556,11 @@ def request_done(*, token, minutes: int) -> HelpRequest:
     from .models import MAX_MINUTES
 
     proposal = proposal_from_token(token=token, salt=DONE_SALT)
-    if not 1 <= int(minutes) <= MAX_MINUTES:
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError) as error:
+        raise HelpError("bad_minutes") from error
+    if not 1 <= minutes <= MAX_MINUTES:
         raise HelpError("bad_minutes")
     now = timezone.now()
     with transaction.atomic():

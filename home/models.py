@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from campaign.blocks import BodyBlock
 from campaign.models import BasePage
+from helprequests import selectors as helprequests_selectors
 
 from . import sections
 
@@ -102,6 +103,9 @@ class HomePage(BasePage):
         # fragments' keys have it.
         context["this_month"] = timezone.localdate().strftime("%Y-%m")
         context["cta_url"] = self.cta_url(request)
+        # Read at each render, not kept in the site-data cache: marking a request done purges
+        # the cached pages (helprequests.services.request_done), not that cache. One query.
+        context["help_hours"] = helprequests_selectors.public_hours()
         return context
 
     def cta_url(self, request):

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "volunteers",
     "mailings",
     "network",
+    "helprequests",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales, adds "sync from" to locales
     "wagtail.contrib.forms",
@@ -299,6 +300,10 @@ RATE_LIMITS = {
     # A meeting's registration form (network/), per client address and per address typed.
     "network_registration": "10/3600",
     "network_registration_email": "3/86400",
+    # "Demander un coup de main" (helprequests/views.py): per client address, and per
+    # person's contact (the address in lower case, or the phone's digits).
+    "help_request": "5/3600",
+    "help_request_contact": "3/86400",
 }
 RATE_LIMITS.update(
     {
@@ -381,6 +386,8 @@ DEMO_LOADERS = [
     "gestures.demo.load",
     "stories.demo.load",
     "volunteers.demo.load",
+    # Before mailings': its past mailing counts every demo volunteer, the help requests' too.
+    "helprequests.demo.load",
     "mailings.demo.load",
     "kits.demo.load",
     "directory.demo.load",

@@ -19,12 +19,13 @@ APPS = (
     "mailings",
     "directory",
     "network",
+    "helprequests",
 )
 
 # Which apps each app may import, `campaign` aside (every app may use it).
 ALLOWED = {
     "campaign": set(),
-    "home": {"stories", "gestures", "kits"},
+    "home": {"stories", "gestures", "kits", "helprequests"},
     "stories": {"gestures"},
     "gestures": set(),
     "kits": {"volunteers"},
@@ -35,8 +36,12 @@ ALLOWED = {
     # to the mairie users' communes, tells the staff kits already tells and maps the engaged
     # communes kits lists; the officials' network files its sheets under the categories, puts
     # them under the stories' workflow and scopes its admin to the mairie users' communes.
-    "directory": {"gestures", "stories", "volunteers", "kits"},
+    "directory": {"gestures", "stories", "volunteers", "kits", "helprequests"},
     "network": {"gestures", "stories", "volunteers"},
+    # Issue 16's help requests: volunteers who agreed to be proposed requests, their
+    # interests, consents and forms' shared checks. Home and the directory's commune page
+    # show its public figure of hours given, through its selector only.
+    "helprequests": {"volunteers"},
 }
 # kits asks volunteers for a commune's volunteer count through a selector function only; the
 # new apps reach the others through their selectors, services and the mairie access model.
@@ -50,6 +55,8 @@ ONLY_MODULES = {
     },
     ("network", "stories"): {"stories.services"},
     ("network", "volunteers"): {"volunteers.selectors", "volunteers.models.access"},
+    ("home", "helprequests"): {"helprequests.selectors"},
+    ("directory", "helprequests"): {"helprequests.selectors"},
 }
 # The project's settings and URL files name every app; they are the one exception.
 EXEMPT = {Path("campaign/settings"), Path("campaign/urls.py")}

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "deploy" / "systemd"
 # The "when" of a command run on a schedule (the others run after a change, or once).
-SCHEDULED = re.compile(r"^(daily|every minute|monthly|weekly)")
+SCHEDULED = re.compile(r"^(daily|hourly|every minute|monthly|weekly)")
 
 
 def _services():
@@ -58,3 +58,22 @@ def test_the_directory_commands_are_scheduled_everywhere():
     for command in ("directory_purge", "directory_yearly_check"):
         assert command in _operations_periodic_commands()
         assert f"$(MANAGE) {command}" in makefile
+
+
+def test_the_help_requests_commands_are_scheduled_everywhere():
+    # The expiry frees a request whose volunteer never answered: hourly, or a neighbour
+    # waits a day more. The retention is daily, like the other apps'.
+    makefile = (ROOT / "Makefile").read_text()
+    services = _services()
+    timers = {
+        "helprequests_expire": "OnCalendar=hourly",
+        "helprequests_anonymise": "OnCalendar=*-*-* ",
+    }
+    for command, schedule in timers.items():
+        assert command in _operations_periodic_commands()
+        assert f"$(MANAGE) {command}" in makefile
+        timer = (SYSTEMD / f"{services[command]}.timer").read_text()
+        assert schedule in timer, command
+    loop = makefile.split("n % 60", 1)[1]
+    hourly, daily = loop.split("n % 1440", 1)
+    assert "helprequests_expire" in hourly and "helprequests_anonymise" in daily

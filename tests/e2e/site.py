@@ -158,6 +158,9 @@ class LiveSite:
                 "RATE_LIMIT_ACTOR_PROPOSAL_EMAIL": "1000/3600",
                 "RATE_LIMIT_NETWORK_REGISTRATION": "1000/3600",
                 "RATE_LIMIT_NETWORK_REGISTRATION_EMAIL": "1000/3600",
+                # Issue 16's request form, per client address and per person's contact.
+                "RATE_LIMIT_HELP_REQUEST": "1000/3600",
+                "RATE_LIMIT_HELP_REQUEST_CONTACT": "1000/3600",
                 # Four journeys (fr, en, scripts on and off) report the same gesture.
                 "RATE_LIMIT_GESTURE_DONE_ONCE": "1000/86400",
                 "PYTHONDONTWRITEBYTECODE": "1",

@@ -171,8 +171,11 @@ def test_decline_frees_the_request_and_may_pause_the_volunteer(place):
     assert help_request.status == Status.SEARCHING
     assert proposal.status == HelpProposal.Status.DECLINED
     assert Volunteer.objects.get(pk=proposal.volunteer_id).help_paused
-    # Declining again is harmless; accepting after declining is refused.
-    services.proposal_decline(token=services.answer_token(proposal))
+    # Declining again is harmless (and a pause asked the second time still applies);
+    # accepting after declining is refused.
+    Volunteer.objects.filter(pk=proposal.volunteer_id).update(help_paused=False)
+    services.proposal_decline(token=services.answer_token(proposal), pause=True)
+    assert Volunteer.objects.get(pk=proposal.volunteer_id).help_paused
     with pytest.raises(HelpError):
         services.proposal_accept(token=services.answer_token(proposal))
     # Someone who declined is not offered the same request again.
@@ -205,7 +208,7 @@ def test_done_records_the_time_once_and_feeds_the_public_figure(place):
     assert services.public_minutes(commune=place["fontainebleau"])["department"] == 90
 
 
-@pytest.mark.parametrize("minutes", [0, -5, 481])
+@pytest.mark.parametrize("minutes", [0, -5, 481, "une heure", None])
 def test_done_refuses_an_impossible_time(place, minutes):
     help_request, proposal = proposed(place)
     services.proposal_accept(token=services.answer_token(proposal))
