@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_list_or_404
 from django.utils import timezone
 from django.utils.functional import classproperty
@@ -27,27 +26,17 @@ from wagtail.admin.panels import (
     ObjectList,
     Panel,
 )
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.chooser import (
-    ChooseResultsView,
-    ChooseView,
-    SnippetChooserViewSet,
-    SnippetChosenMultipleView,
-    SnippetChosenView,
-)
-from wagtail.snippets.views.snippets import (
-    DeleteView,
-    EditView,
-    HistoryView,
-    IndexView,
-    SnippetViewSet,
-    UsageView,
-)
 
 import django_filters
 
+from campaign.admin_visibility import (
+    VisibleIndexView,
+    VisiblePermissionPolicy,
+    VisibleSnippetViewSet,
+    visible,
+)
 from campaign.geography.models import INSEE_CODE_RE, Commune, Department, Intercommunality
 from campaign.wagtail_hooks import PermittedDeleteBulkAction
 from gestures.models import GestureCategory
@@ -55,36 +44,10 @@ from volunteers.models.access import MairieAccess, is_mairie_user
 
 from .models import WEB_SCHEMES, Actor, HelpPoint
 
-
-class VisiblePermissionPolicy(ModelPermissionPolicy):
-    """The model permissions (directory/migrations/0002 for actors, 0005 for help points),
-    and for one object, that it is in the model's `objects.visible_to(user)`."""
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return (
-            self.user_has_permission(user, action)
-            and self.model.objects.visible_to(user).filter(pk=instance.pk).exists()
-        )
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if self.user_has_any_permission(user, actions):
-            return self.model.objects.visible_to(user)
-        return self.model.objects.none()
-
-    def instances_user_has_permission_for(self, user, action):
-        return self.instances_user_has_any_permission_for(user, [action])
-
-
-# Before the viewsets are registered, or Wagtail creates its default policy.
+# The model permissions (directory/migrations/0002 for actors, 0005 for help points), scoped
+# by `visible_to`. Before the viewsets are registered, or Wagtail creates its default policy.
 register_permission_policy(Actor, VisiblePermissionPolicy(Actor))
 register_permission_policy(HelpPoint, VisiblePermissionPolicy(HelpPoint))
-
-
-def visible(request, model):
-    return model.objects.visible_to(request.user)
 
 
 class CodesInput(forms.TextInput):
@@ -321,87 +284,6 @@ class ActorFilterSet(WagtailFilterSet):
         return (
             queryset.exclude(pending_changes={}) if value else queryset.filter(pending_changes={})
         )
-
-
-class VisibleObjectMixin:
-    """Another commune's actor or help point does not exist for a mairie user: 404, not 403
-    (the edit and delete views find their object in `get_queryset`)."""
-
-    def get_queryset(self):
-        return visible(self.request, self.model)
-
-
-class VisibleBaseObjectMixin:
-    """The same for the history and usage views, which find their object in
-    `get_base_object_queryset`: their `get_queryset` is what they list (log entries,
-    references), and must stay theirs."""
-
-    def get_base_object_queryset(self):
-        return visible(self.request, self.model)
-
-
-class VisibleIndexView(IndexView):
-    def get_base_queryset(self):
-        return visible(self.request, self.model)
-
-
-class VisibleEditView(VisibleObjectMixin, EditView):
-    pass
-
-
-class VisibleDeleteView(VisibleObjectMixin, DeleteView):
-    pass
-
-
-class VisibleHistoryView(VisibleBaseObjectMixin, HistoryView):
-    pass
-
-
-class VisibleUsageView(VisibleBaseObjectMixin, UsageView):
-    pass
-
-
-class VisibleChooseView(ChooseView):
-    def get_object_list(self):
-        return visible(self.request, self.model)
-
-
-class VisibleChooseResultsView(ChooseResultsView):
-    def get_object_list(self):
-        return visible(self.request, self.model)
-
-
-class VisibleChosenView(SnippetChosenView):
-    def get_object(self, pk):
-        try:
-            return visible(self.request, self.model).get(pk=pk)
-        except (self.model.DoesNotExist, ValueError, ValidationError) as exc:
-            raise Http404 from exc
-
-
-class VisibleChosenMultipleView(SnippetChosenMultipleView):
-    def get_objects(self, pks):
-        pks = [pk for pk in pks if str(pk).isdigit()]
-        return visible(self.request, self.model).filter(pk__in=pks)
-
-
-class VisibleChooserViewSet(SnippetChooserViewSet):
-    choose_view_class = VisibleChooseView
-    choose_results_view_class = VisibleChooseResultsView
-    chosen_view_class = VisibleChosenView
-    chosen_multiple_view_class = VisibleChosenMultipleView
-
-
-class VisibleSnippetViewSet(SnippetViewSet):
-    """A snippet whose every admin view (listing, edit, delete, history, usage, chooser)
-    shows only what `Model.objects.visible_to(user)` gives."""
-
-    index_view_class = VisibleIndexView
-    edit_view_class = VisibleEditView
-    delete_view_class = VisibleDeleteView
-    history_view_class = VisibleHistoryView
-    usage_view_class = VisibleUsageView
-    chooser_viewset_class = VisibleChooserViewSet
 
 
 class ActorViewSet(VisibleSnippetViewSet):

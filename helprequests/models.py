@@ -89,7 +89,8 @@ class HelpRequestQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        if is_referent(user):
+        # A member of the referents' group with no commune yet sees none, never everything.
+        if is_referent(user) or user.groups.filter(name=REFERENT_GROUP).exists():
             return self.for_referent(user)
         if any(
             user.has_perm(f"helprequests.{action}_helprequest")

@@ -28,7 +28,7 @@ from campaign.purge import purge_everything_on_commit
 from campaign.site_address import public_url
 from volunteers.models import Volunteer
 
-from .models import AccessRecord, HelpProposal, HelpRequest, Referent
+from .models import REFERENT_GROUP, AccessRecord, HelpProposal, HelpRequest, Referent
 
 # How long a volunteer has to answer a proposal, closed requests keep their personal data,
 # and the access log is kept (docs/PRIVACY.md).
@@ -164,7 +164,11 @@ def staff_handlers():
     users = get_user_model().objects.with_perm(
         "helprequests.change_helprequest", include_superusers=True
     )
-    return users.filter(is_active=True).exclude(pk__in=Referent.objects.values("user_id"))
+    return (
+        users.filter(is_active=True)
+        .exclude(pk__in=Referent.objects.values("user_id"))
+        .exclude(groups__name=REFERENT_GROUP)
+    )
 
 
 def handler_emails(commune_id) -> list[str]:
@@ -296,6 +300,8 @@ def request_close(*, help_request, user, reason) -> HelpRequest:
     """A referent (or staff) closes a request without help: withdrawn by phone, nobody
     available, solved otherwise, not for this service, or a fake. A pending proposal is
     cancelled. Raises HelpError("closed") when it was already done or closed."""
+    from .tasks import volunteer_told_withdrawn_task
+
     if reason not in HelpRequest.ClosedReason.values:
         raise HelpError("bad_reason")
     now = timezone.now()
@@ -303,10 +309,15 @@ def request_close(*, help_request, user, reason) -> HelpRequest:
         locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
         if not locked.is_open:
             raise HelpError("closed")
+        accepted = locked.proposals.filter(status=HelpProposal.Status.ACCEPTED).first()
         locked.proposals.filter(status=HelpProposal.Status.PENDING).update(
             status=HelpProposal.Status.CANCELLED, answered_at=now
         )
         _close(locked, reason=reason, now=now)
+        if accepted is not None and accepted.volunteer_id:
+            # The volunteer who accepted is told there is nothing more to do.
+            pk = accepted.pk
+            transaction.on_commit(lambda: volunteer_told_withdrawn_task.enqueue(proposal_id=pk))
         access_record(user=user, action=AccessRecord.Action.CLOSE, help_request=locked)
     return locked
 
@@ -351,7 +362,11 @@ def candidates(*, help_request, interest=True, availability=True) -> list[Candid
 
     commune = help_request.commune
     base = Volunteer.objects.proposable().exclude(
-        pk__in=HelpProposal.objects.filter(request=help_request).values("volunteer_id")
+        # Not NULL: `NOT IN` a list holding NULL excludes everyone (an erased volunteer's
+        # proposal keeps its row without them).
+        pk__in=HelpProposal.objects.filter(
+            request=help_request, volunteer__isnull=False
+        ).values("volunteer_id")
     )
     if interest and help_request.category:
         base = base.filter(interests__slug=help_request.category)

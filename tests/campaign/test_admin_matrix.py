@@ -7,18 +7,25 @@ filled with real objects: the pks of the volunteers the user may NOT see, app la
 names, every registered bulk action; each URL is asked plainly, then with `?q=` (a hidden
 volunteer's name) and `?id=` (the hidden volunteers' pks), and listings with `?export=`.
 
-Three users walk it, with volunteers of two communes in the database (shared with the mairie
-or not, confirmed or pending):
+Four users walk it, with volunteers of two communes in the database (shared with the mairie
+or not, confirmed or pending) and a help request in each:
 - a mairie user of commune A (Melun), who may see A's confirmed volunteers who agreed to be
   shared with their mairie, and nobody else, except the first name of A's assisted sign-ups
-  awaiting confirmation, whose letter they may print again (volunteers/admin_views.py);
+  awaiting confirmation, whose letter they may print again (volunteers/admin_views.py); not
+  being a referent, they see no help request at all;
+- the help requests' referent of commune A, who may see A's requests with their person's
+  contact, the first name and initial of the volunteers they may propose them to, and the
+  contact of the volunteer who accepted one (helprequests/admin_views.py), and nothing of
+  commune B: neither its requests nor its volunteers nor its referent;
 - a "Communication" staff user and a "Contributeurs mairie" user, who may see no volunteer
-  (volunteers.models.VolunteerQuerySet.visible_to: no view permission, not a mairie user).
+  (volunteers.models.VolunteerQuerySet.visible_to: no view permission, not a mairie user) and
+  no help request.
 
 No response may be a server error, and no response body may hold the name or email of a
 volunteer the user may not see, nor (for those not entitled to them) the proposer of a
-nomination or the contact of an engaged commune. Posting to the bulk actions deletes
-nothing."""
+nomination, the contact of an engaged commune, or a help request's person. Posting to the
+bulk actions deletes nothing, and posting to the help requests' actions (propose, cancel,
+close) changes nothing of commune B's request."""
 
 import io
 import re
@@ -35,6 +42,13 @@ import pytest
 
 from campaign.geography.models import Commune, Department, Region, search_key
 from directory.models import Actor, HelpPoint
+from helprequests.models import (
+    REFERENT_GROUP,
+    AccessRecord,
+    HelpProposal,
+    HelpRequest,
+    Referent,
+)
 from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
 from network.models import MeetingRegistration
@@ -174,13 +188,72 @@ def world(home_page):
     mailing = Mailing.objects.create(subject="Matrice", body="Bonjour", language="fr")
     for volunteer in people.values():
         Delivery.objects.create(mailing=mailing, volunteer=volunteer)
+    help_requests = _help_requests(melun, brest, people)
     return {
         "melun": melun,
         "brest": brest,
         "people": people,
         "mailing": mailing,
         "assisted": assisted,
+        "help_requests": help_requests,
     }
+
+
+def _help_requests(melun, brest, people):
+    """A help request of commune B (created first: a stranger tries the lowest numbers),
+    looking for a volunteer again after one declined, whose candidate would be B's shared
+    volunteer; one of A accepted by A's shared volunteer, and one of A looking for someone.
+    B's referent and a line of the access log, written by a staff member."""
+    from helprequests.factories import HelpProposalFactory, HelpRequestFactory
+
+    Volunteer.objects.filter(pk__in=[people["a_shared"].pk, people["b_shared"].pk]).update(
+        consent_help_requests=True, availability=["weekday"]
+    )
+    for key in ("a_shared", "b_shared"):
+        people[key].interests.create(slug="courses-services")
+    b = HelpRequestFactory(
+        commune=brest,
+        status=HelpRequest.Status.SEARCHING,
+        first_name="DemandeSecretBrest",
+        phone="06 98 76 54 32",
+        email="demande-secret@exemple-matrice.org",
+        requester_name="DemandeurSecretBrest",
+        requester_email="demandeur-secret@exemple-matrice.org",
+        when_details="QuandSecretBrest",
+        details="DetailSecretBrest",
+        asked_by=HelpRequest.AskedBy.NEIGHBOUR,
+    )
+    b_proposal = HelpProposalFactory(
+        request=b, volunteer=people["b_not_shared"], status=HelpProposal.Status.DECLINED
+    )
+    a = HelpRequestFactory(
+        commune=melun,
+        status=HelpRequest.Status.ACCEPTED,
+        volunteer=people["a_shared"],
+        first_name="DemandeSecretMelun",
+        phone="06 98 76 54 31",
+        email="demande-melun@exemple-matrice.org",
+    )
+    HelpProposalFactory(
+        request=a, volunteer=people["a_shared"], status=HelpProposal.Status.ACCEPTED
+    )
+    a_searching = HelpRequestFactory(
+        commune=melun, first_name="DemandeSecretMelunDeux", availability=["weekday"]
+    )
+    referent_b = get_user_model().objects.create_user(
+        username="ReferentSecretBrest", password="x", email="referent-secret@exemple-matrice.org"
+    )
+    referent_b.groups.add(Group.objects.get(name=REFERENT_GROUP))
+    Referent.objects.create(user=referent_b, commune=brest)
+    staff = get_user_model().objects.create_user(username="EquipeSecrete", password="x")
+    AccessRecord.objects.create(
+        user=staff,
+        action=AccessRecord.Action.VIEW_VOLUNTEER,
+        request=b,
+        volunteer=people["b_shared"],
+        commune=brest,
+    )
+    return {"b": b, "b_proposal": b_proposal, "a": a, "a_searching": a_searching}
 
 
 def _moderation_groups(home_page):
@@ -201,6 +274,14 @@ def _user(username, group_name):
 def mairie_user(world):
     user = _user("mairie-melun", MAIRIE_GROUP_NAME)
     MairieAccessFactory(user=user, commune=world["melun"])
+    return user
+
+
+@pytest.fixture
+def referent_user(world):
+    """The help requests' referent of commune A (helprequests/models.py), in their group."""
+    user = _user("referent-melun", REFERENT_GROUP)
+    Referent.objects.create(user=user, commune=world["melun"])
     return user
 
 
@@ -259,6 +340,9 @@ class Filler:
         self.mailing = world["mailing"]
         # Another commune's sign-up first, as a stranger would try it, then the user's own.
         self.assisted_pks = [str(world["assisted"][k].pk) for k in ("b_pending", "a_assisted")]
+        # The same for help requests: commune B's, then A's (accepted, and looking).
+        requests = world["help_requests"]
+        self.help_request_pks = [str(requests[k].pk) for k in ("b", "a", "a_searching")]
 
     def pks_for(self, model):
         if model is Volunteer:
@@ -298,6 +382,8 @@ class Filler:
             return [str(self.mailing.pk)]
         if name and name.startswith("assisted_signup:") and argument == "pk":
             return self.assisted_pks
+        if name and name.startswith("helprequests_admin:") and argument == "pk":
+            return self.help_request_pks
         if argument in (
             "pk",
             "object_id",
@@ -430,6 +516,19 @@ HELP_POINT_OF_B = ["pointsecretbrest"]
 REGISTRATION = ["inscritsecret", "inscrit-secret@exemple-matrice.org", "rolesecret"]
 # An assisted sign-up of A awaiting confirmation: its first name only, never the rest.
 ASSISTED_OF_A = ["nomfamilleaassisted", "courriel-aassisted@exemple-matrice.org"]
+# Help requests: B's person and who asked for them, A's person (whom A's referent sees), and
+# what only staff see: B's referent, the staff member who read B's request.
+REQUEST_OF_B = [
+    "demandesecretbrest",
+    "06 98 76 54 32",
+    "demande-secret@exemple-matrice.org",
+    "demandeursecretbrest",
+    "demandeur-secret@exemple-matrice.org",
+    "quandsecretbrest",
+    "detailsecretbrest",
+]
+REQUESTS_OF_A = ["demandesecretmelun", "06 98 76 54 31", "demande-melun@exemple-matrice.org"]
+HELP_STAFF_ONLY = ["referentsecretbrest", "referent-secret@exemple-matrice.org", "equipesecrete"]
 
 
 def _forbidden_strings(people, hidden_keys, others=()):
@@ -502,6 +601,10 @@ def _post_bulk_actions(client, user, world):
             MeetingRegistration,
             Actor,
             HelpPoint,
+            HelpRequest,
+            HelpProposal,
+            Referent,
+            AccessRecord,
         )
     }
     client.raise_request_exception = False
@@ -530,6 +633,9 @@ def _post_bulk_actions(client, user, world):
 
 HIDDEN_FROM_MAIRIE = ["a_not_shared", "a_pending", "b_shared", "b_not_shared", "b_pending"]
 EVERYONE = ["a_shared", "a_assisted", *HIDDEN_FROM_MAIRIE]
+# A's referent may see A's shared volunteer (a candidate, and who accepted A's request), never
+# its last name; none of the others (not proposable, or of commune B).
+HIDDEN_FROM_REFERENT = ["a_not_shared", "a_pending", "a_assisted", *HIDDEN_FROM_MAIRIE[2:]]
 
 
 def _report(kind, patterns, requests, failures):
@@ -551,7 +657,10 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
         + ACTOR_OF_B
         + HELP_POINT_OF_B
         + REGISTRATION
-        + ASSISTED_OF_A,
+        + ASSISTED_OF_A
+        + REQUEST_OF_B
+        + REQUESTS_OF_A
+        + HELP_STAFF_ONLY,
     )
     # The walk does see what the user may see: the detector is not blind.
     allowed = world["people"]["a_shared"].email.lower()
@@ -563,6 +672,33 @@ def test_a_mairie_user_sees_only_its_communes_shared_volunteers_at_every_admin_u
     _report("mairie user", patterns, requests, failures)
 
 
+def test_a_referent_sees_only_its_communes_help_requests_at_every_admin_url(
+    client, world, home_page, referent_user
+):
+    people = world["people"]
+    patterns, requests, failures, texts = walk(
+        client,
+        referent_user,
+        world,
+        home_page,
+        hidden_keys=HIDDEN_FROM_REFERENT,
+        others=REQUEST_OF_B
+        + HELP_STAFF_ONLY
+        + [people["a_shared"].last_name.lower()]
+        + NOMINATION
+        + ENGAGED_CONTACT
+        + ACTOR_OF_B
+        + HELP_POINT_OF_B
+        + REGISTRATION,
+    )
+    # The walk does see what the referent may see: their request's person, the contact of
+    # the volunteer who accepted it, and a candidate's first name and initial.
+    assert any("demandesecretmelun" in text and "06 98 76 54 31" in text for text in texts)
+    assert any(people["a_shared"].email.lower() in text for text in texts)
+    assert any("prenomashared n." in text for text in texts)
+    _report("referent", patterns, requests, failures)
+
+
 def test_communication_staff_see_no_volunteer_at_any_admin_url(client, world, home_page):
     _moderation_groups(home_page)
     user = _user("communication", "Communication")
@@ -572,7 +708,7 @@ def test_communication_staff_see_no_volunteer_at_any_admin_url(client, world, ho
         world,
         home_page,
         hidden_keys=EVERYONE,
-        others=ENGAGED_CONTACT + REGISTRATION,
+        others=ENGAGED_CONTACT + REGISTRATION + REQUEST_OF_B + REQUESTS_OF_A + HELP_STAFF_ONLY,
     )
     _report("Communication", patterns, requests, failures)
 
@@ -586,20 +722,105 @@ def test_mairie_contributors_see_no_volunteer_at_any_admin_url(client, world, ho
         world,
         home_page,
         hidden_keys=EVERYONE,
-        others=NOMINATION + ENGAGED_CONTACT + REGISTRATION,
+        others=NOMINATION
+        + ENGAGED_CONTACT
+        + REGISTRATION
+        + REQUEST_OF_B
+        + REQUESTS_OF_A
+        + HELP_STAFF_ONLY,
     )
     _report("Contributeurs mairie", patterns, requests, failures)
 
 
-@pytest.mark.parametrize("kind", ["mairie", "Communication", "Contributeurs mairie"])
-def test_posting_every_bulk_action_deletes_nothing(client, world, home_page, mairie_user, kind):
+WALKERS = ["mairie", "referent", "Communication", "Contributeurs mairie"]
+
+
+def _walker(kind, home_page, mairie_user, referent_user):
     if kind == "mairie":
-        user = mairie_user
-    else:
-        _moderation_groups(home_page)
-        user = _user(f"user-{kind}", kind)
+        return mairie_user
+    if kind == "referent":
+        return referent_user
+    _moderation_groups(home_page)
+    return _user(f"user-{kind}", kind)
+
+
+@pytest.mark.parametrize("kind", WALKERS)
+def test_posting_every_bulk_action_deletes_nothing(
+    client, world, home_page, mairie_user, referent_user, kind
+):
+    user = _walker(kind, home_page, mairie_user, referent_user)
     statuses = _post_bulk_actions(client, user, world)
     assert statuses
+
+
+def _help_requests_state():
+    return (
+        list(HelpRequest.objects.order_by("pk").values_list("pk", "status", "closed_reason")),
+        list(HelpProposal.objects.order_by("pk").values_list("pk", "status", "volunteer_id")),
+    )
+
+
+def _post_help_request_actions(client, user, world):
+    """POST every address of the help requests' admin: with commune B's request in the
+    address, and with A's looking one for the two actions whose body names another row (a
+    volunteer to propose, a proposal to cancel), the body naming B's volunteer and B's
+    proposal. Returns (address, status) after redirects."""
+    requests = world["help_requests"]
+    people = world["people"]
+    b_volunteer = people["b_shared"]
+    body = {
+        "volunteer": b_volunteer.pk,
+        "proposal": requests["b_proposal"].pk,
+        "reason": "fake",
+        "any_interest": "1",
+        "any_time": "1",
+    }
+    forbidden = REQUEST_OF_B + [b_volunteer.first_name.lower(), b_volunteer.email.lower()]
+    client.raise_request_exception = False
+    client.force_login(user)
+    statuses = []
+    for _route, name, arguments in admin_patterns():
+        if not (name or "").startswith("helprequests_admin:"):
+            continue
+        pks = [None]
+        if "pk" in arguments:
+            pks = [requests["b"].pk]
+            if name.endswith((":propose", ":cancel_proposal")):
+                pks.append(requests["a_searching"].pk)
+        for pk in pks:
+            address = reverse(name, kwargs={"pk": pk} if pk else {})
+            response = client.post(address, body, follow=True)
+            assert response.status_code < 500, address
+            text = _text_of(response)
+            leaked = [value for value in forbidden if value in text]
+            assert not leaked, f"{address} shows {leaked}"
+            statuses.append((name, address, response.status_code))
+    return statuses
+
+
+@pytest.mark.parametrize("kind", WALKERS)
+def test_posting_the_help_requests_actions_changes_nothing_of_commune_b(
+    client, world, home_page, mairie_user, referent_user, kind
+):
+    """Propose B's volunteer, cancel B's proposal, close B's request, by every address of the
+    help requests' admin: nothing changes, and A's referent is answered 404 for B's request
+    (and refused B's volunteer for A's request)."""
+    user = _walker(kind, home_page, mairie_user, referent_user)
+    before = _help_requests_state()
+    statuses = _post_help_request_actions(client, user, world)
+    assert _help_requests_state() == before
+    b_pk = world["help_requests"]["b"].pk
+    actions = ("helprequests_admin:propose", "helprequests_admin:cancel_proposal")
+    actions += ("helprequests_admin:close",)
+    of_b = {name: status for name, address, status in statuses if f"/{b_pk}/" in address}
+    assert set(actions) < set(of_b)
+    if kind == "referent":
+        # The actions find no such request; the pages that only answer GET refuse a POST.
+        assert {of_b[name] for name in actions} == {404}
+        assert set(of_b.values()) <= {404, 405}
+    else:
+        # Not allowed to handle requests at all: refused before any request is looked up.
+        assert set(of_b.values()) <= {200, 403}
 
 
 def test_every_unfillable_pattern_is_listed_with_a_reason(world, home_page):

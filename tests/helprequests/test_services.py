@@ -435,3 +435,37 @@ def test_two_referents_proposing_at_once_one_proposal(place):
             thread.join(timeout=30)
     assert sorted(outcomes) == ["already_proposed", "proposed"], outcomes
     assert HelpProposal.objects.filter(request=help_request).count() == 1
+
+
+def test_an_erased_volunteer_s_proposal_does_not_hide_every_candidate(place):
+    # SQL's NOT IN with a NULL in its list matches nothing: the proposal whose volunteer was
+    # erased must not empty the candidates.
+    help_request, proposal = proposed(place)
+    services.proposal_decline(token=services.answer_token(proposal))
+    HelpProposal.objects.filter(pk=proposal.pk).update(volunteer=None)
+    other = ProposableVolunteerFactory(commune=place["melun"], interests=["courses-services"])
+    assert other.pk in [c.volunteer.pk for c in services.candidates(help_request=help_request)]
+
+
+def test_a_referents_group_member_without_a_commune_sees_no_request(place):
+    from django.contrib.auth.models import Group
+
+    from helprequests.models import REFERENT_GROUP
+
+    HelpRequestFactory(commune=place["melun"])
+    user = get_user_model().objects.create_user("sans-commune", email="x@mairie.example")
+    user.groups.add(Group.objects.get(name=REFERENT_GROUP))
+    assert user.has_perm("helprequests.view_helprequest")
+    assert not HelpRequest.objects.visible_to(user).exists()
+    assert user not in services.staff_handlers()
+
+
+def test_closing_an_accepted_request_tells_the_volunteer(
+    place, django_capture_on_commit_callbacks, mailoutbox
+):
+    help_request, proposal = proposed(place)
+    services.proposal_accept(token=services.answer_token(proposal))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_close(help_request=help_request, user=place["referent"], reason="solved")
+    assert [m.to for m in mailoutbox] == [[proposal.volunteer.email]]
