@@ -364,9 +364,9 @@ def candidates(*, help_request, interest=True, availability=True) -> list[Candid
     base = Volunteer.objects.proposable().exclude(
         # Not NULL: `NOT IN` a list holding NULL excludes everyone (an erased volunteer's
         # proposal keeps its row without them).
-        pk__in=HelpProposal.objects.filter(
-            request=help_request, volunteer__isnull=False
-        ).values("volunteer_id")
+        pk__in=HelpProposal.objects.filter(request=help_request, volunteer__isnull=False).values(
+            "volunteer_id"
+        )
     )
     if interest and help_request.category:
         base = base.filter(interests__slug=help_request.category)
