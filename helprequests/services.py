@@ -475,7 +475,7 @@ def proposal_cancel(*, proposal, user) -> None:
         )
 
 
-def _answer_refusal(proposal, locked_request, now):
+def proposal_refusal(proposal, locked_request, now):
     """Why this proposal cannot be answered now, or None."""
     if proposal.status == HelpProposal.Status.ACCEPTED:
         return "answered"
@@ -504,7 +504,7 @@ def proposal_accept(*, token) -> HelpProposal:
     with transaction.atomic():
         locked = HelpRequest.objects.select_for_update(of=("self",)).get(pk=proposal.request_id)
         proposal.refresh_from_db(fields=["status", "deadline"])
-        refusal = _answer_refusal(proposal, locked, now)
+        refusal = proposal_refusal(proposal, locked, now)
         if refusal:
             raise HelpError(refusal)
         if (
@@ -546,7 +546,7 @@ def proposal_decline(*, token, pause=False) -> HelpProposal:
             if pause and proposal.volunteer_id:
                 volunteer_help_pause(volunteer=proposal.volunteer, paused=True)
             return proposal
-        refusal = _answer_refusal(proposal, locked, now)
+        refusal = proposal_refusal(proposal, locked, now)
         if refusal == "expired" and proposal.status == HelpProposal.Status.PENDING:
             refusal = None  # declining late still frees the request at once
         if refusal:

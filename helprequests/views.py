@@ -356,7 +356,7 @@ def _answer_state(proposal):
         Status.PROPOSED,
     ):
         return "cancelled"
-    return services._answer_refusal(proposal, help_request, timezone.now())
+    return services.proposal_refusal(proposal, help_request, timezone.now())
 
 
 def _accepted_page(request, proposal):
