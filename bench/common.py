@@ -120,7 +120,7 @@ def load(base_url, paths, *, duration=8.0, concurrency=4):
     host, port = base_url.removeprefix("http://").split(":")
     latencies, errors = [], []
     lock = threading.Lock()
-    stop_at = time.monotonic() + duration
+    stop_at = None  # set after the warm-up, which must not eat the measured time
 
     def client():
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -151,6 +151,7 @@ def load(base_url, paths, *, duration=8.0, concurrency=4):
         conn.getresponse().read()
     workers = [threading.Thread(target=client) for _ in range(concurrency)]
     started = time.monotonic()
+    stop_at = started + duration
     for w in workers:
         w.start()
     for w in workers:

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -683,34 +684,45 @@ def public_minutes(*, commune=None) -> dict:
 def staff_figures(*, user, weeks=12, now=None) -> dict:
     """The dashboard's figures, over the requests `user` may see: per week, the requests
     received and how they ended (done, closed without help, still open); the median time
-    from request to acceptance; the time given, by department. Three queries."""
+    from request to acceptance; the time given, by department. Four queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     monday = today - datetime.timedelta(days=today.weekday())
     starts = [monday - datetime.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     since = timezone.make_aware(datetime.datetime.combine(starts[0], datetime.time.min))
     visible = HelpRequest.objects.visible_to(user)
-    rows = list(
-        visible.filter(created_at__gte=since).values_list("created_at", "status", "matched_at")
-    )
     table = {
         start: {"week": start, "received": 0, "done": 0, "closed": 0, "open": 0} for start in starts
     }
-    waits = []
-    for created_at, status, matched_at in rows:
-        day = timezone.localdate(created_at)
-        row = table.get(day - datetime.timedelta(days=day.weekday()))
-        if row is None:
+    # Counted by week in the database (Monday, in the site's time zone): one row per week and
+    # state, whatever the number of requests.
+    recent = visible.filter(created_at__gte=since)
+    weekly = (
+        recent.annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("week", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in weekly:
+        week = row["week"]
+        week = week.date() if hasattr(week, "date") else week
+        cells = table.get(week)
+        if cells is None:
             continue
-        row["received"] += 1
-        if status == Status.DONE:
-            row["done"] += 1
-        elif status == Status.CLOSED:
-            row["closed"] += 1
+        cells["received"] += row["count"]
+        if row["status"] == Status.DONE:
+            cells["done"] += row["count"]
+        elif row["status"] == Status.CLOSED:
+            cells["closed"] += row["count"]
         else:
-            row["open"] += 1
-        if matched_at:
-            waits.append((matched_at - created_at).total_seconds() / 3600)
+            cells["open"] += row["count"]
+    # The median needs the waits themselves: those of the matched requests only.
+    waits = [
+        (matched_at - created_at).total_seconds() / 3600
+        for created_at, matched_at in recent.filter(matched_at__isnull=False).values_list(
+            "created_at", "matched_at"
+        )
+    ]
     by_department = list(
         visible.filter(status=Status.DONE)
         .values(code=F("commune__department"), name=F("commune__department__name"))
