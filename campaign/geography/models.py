@@ -119,9 +119,14 @@ class CommuneQuerySet(models.QuerySet):
         return self.filter(kind=Commune.Kind.ARRONDISSEMENT)
 
     def for_postcode(self, code: str):
-        """Communes (and municipal arrondissements) served by a postcode, by name."""
+        """Communes (and municipal arrondissements) served by a postcode, by name; none for
+        a malformed code (never sent to the database: PostgreSQL refuses a NUL byte with an
+        error, where a form must say "unknown postcode")."""
+        code = normalize_postcode(code)
+        if not POSTCODE_RE.fullmatch(code):
+            return self.none()
         return (
-            self.filter(postcodes__code=normalize_postcode(code))
+            self.filter(postcodes__code=code)
             .select_related("department")
             .distinct()
             .order_by("name", "insee_code")

@@ -1075,6 +1075,276 @@ def test_gesture_done(client, hostile_site, settings):
     battery.assert_clean()
 
 
+# « Un coup de main » ----------------------------------------------------------------------------
+
+HELP_REQUEST_FIELDS = [
+    "asked_by",
+    "requester_name",
+    "requester_email",
+    "first_name",
+    "postcode",
+    "commune",
+    "phone",
+    "email",
+    "category",
+    "availability",
+    "when_details",
+    "details",
+    "consent_self",
+    "consent_behalf",
+    "website",
+    "started",
+]
+# What asking for someone else needs: who asks, and the box of the person's agreement.
+ON_BEHALF_FIELDS = ("requester_name", "requester_email", "consent_behalf")
+
+
+def _help_request_valid(counter, *, on_behalf):
+    from volunteers.forms import form_timestamp_make
+
+    counter[0] += 1
+    pairs = [
+        ("asked_by", "neighbour" if on_behalf else "self"),
+        ("requester_name", "Karim, voisin du 2e" if on_behalf else ""),
+        ("requester_email", f"karim{counter[0]}@example.org" if on_behalf else ""),
+        ("first_name", "Simone"),
+        # 77000 is Melun's and Livry-sur-Seine's: the commune step is part of every post.
+        ("postcode", "77000"),
+        ("commune", "77288"),
+        ("phone", "06 12 34 56 78"),
+        ("email", f"simone{counter[0]}@example.org"),
+        # A category of the French catalogue, and of the fixed list the English side uses.
+        ("category", "aines"),
+        ("availability", "weekday"),
+        ("availability", "weekend"),
+        ("when_details", "Jeudi matin"),
+        ("details", "Monter les courses au 4e étage.\r\nPas d'ascenseur."),
+        ("website", ""),
+        ("started", form_timestamp_make()),
+    ]
+    pairs.append(("consent_behalf", "on") if on_behalf else ("consent_self", "on"))
+    return pairs
+
+
+def _help_request_shown(battery, client, help_request, field, *, user, capture):
+    """The pages that show a stored request to a volunteer: the proposal's (its details),
+    the one after "J'accepte" (the person's first name and contact) and the "done" one."""
+    from helprequests import services
+    from helprequests.factories import ProposableVolunteerFactory
+
+    volunteer = ProposableVolunteerFactory(commune=help_request.commune, language="fr")
+    with capture(execute=True):
+        proposal = services.request_propose(
+            help_request=help_request, volunteer=volunteer, user=user
+        )
+    token = services.answer_token(proposal)
+    for lang in LANGUAGES:
+        battery.look(client, route("helprequests:answer", lang, token=token), f"answer ({field})")
+    battery.look(
+        client,
+        route("helprequests:withdraw", "fr", token=services.withdraw_token(help_request)),
+        f"withdraw ({field})",
+    )
+    # "J'accepte" answers 200 with the person's contact: the one POST here that is no form.
+    battery.form_post = False
+    shot = Shot(
+        field=f"accepted ({field})",
+        payload=DISPLAY,
+        lang="fr",
+        method="POST",
+        path=route("helprequests:answer", "fr", token=token),
+        pairs=[("answer", "accept")],
+    )
+    response = battery.fire(client, shot, capture=capture)
+    battery.form_post = True
+    proposal.refresh_from_db()
+    if response.status_code != 200 or proposal.status != proposal.Status.ACCEPTED:
+        battery.fail(shot, f"not accepted ({response.status_code}, {proposal.status})")
+    battery.look(
+        client,
+        route("helprequests:done", "fr", token=services.done_token(proposal)),
+        f"done ({field})",
+    )
+
+
+def test_help_request_form(client, admin_client, hostile_site, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    from helprequests.models import HelpRequest
+
+    battery = Battery("« Un coup de main » (POST)")
+    battery.form_post = True
+    before_pk, counter = last_pk(HelpRequest), [0]
+    for index, (field, payload, lang) in enumerate(each_payload(HELP_REQUEST_FIELDS)):
+        # Every other post asks for someone else, so that both consent boxes are the one
+        # that counts; the fields of who asks are only kept (and checked) on someone's behalf.
+        on_behalf = field in ON_BEHALF_FIELDS or (field != "consent_self" and index % 2 == 1)
+        shot = Shot(
+            field=field,
+            payload=payload,
+            lang=lang,
+            method="POST",
+            path=route("helprequests:request", lang),
+            pairs=with_payload(_help_request_valid(counter, on_behalf=on_behalf), field, payload),
+        )
+        count = HelpRequest.objects.count()
+        response = battery.fire(client, shot, capture=capture)
+        refused_stores_nothing(battery, shot, response, HelpRequest, count)
+    rows = check_rows(
+        battery,
+        HelpRequest,
+        before_pk,
+        single_line=(
+            "first_name",
+            "requester_name",
+            "phone",
+            "email",
+            "requester_email",
+            "when_details",
+        ),
+        multi_line=("details",),
+    )
+    # The volunteer's pages, for a request whose stored text holds a script payload (one per
+    # field a volunteer reads); the details must have had one, else nothing was read back.
+    shown = {}
+    for name in ("details", "when_details", "first_name"):
+        for row in rows:
+            if "tvx" in getattr(row, name) and row.pk not in shown.values():
+                shown[name] = row.pk
+                break
+    if "details" not in shown:
+        battery.fail(
+            Shot(field="details", payload=DISPLAY, lang="-", method="DB", path="-"),
+            "no request stored with a script payload in its details to read back",
+        )
+    for field, pk in shown.items():
+        row = HelpRequest.objects.get(pk=pk)
+        _help_request_shown(
+            battery, client, row, field, user=hostile_site["admin"], capture=capture
+        )
+    battery.rows["requests read back by a volunteer"] = len(shown)
+    index = reverse("helprequests_admin:index")
+    battery.look(admin_client, index, "admin: help requests")
+    check_export(battery, admin_client, index + "?export=csv", "export")
+    pks = [row.pk for row in rows[-20:]] + list(shown.values())
+    for pk in dict.fromkeys(pks):
+        battery.look(
+            admin_client, reverse("helprequests_admin:detail", args=[pk]), "admin: help request"
+        )
+    check_emails(battery)
+    battery.assert_clean()
+
+
+def _help_request_states():
+    from helprequests.models import HelpProposal, HelpRequest
+    from volunteers.models import Volunteer
+
+    return (
+        list(
+            HelpRequest.objects.order_by("pk").values_list(
+                "pk", "status", "closed_reason", "volunteer_id", "minutes", "token"
+            )
+        ),
+        list(
+            HelpProposal.objects.order_by("pk").values_list("pk", "status", "answered_at", "token")
+        ),
+        list(
+            Volunteer.objects.order_by("pk").values_list(
+                "pk", "status", "help_paused", "consent_help_requests"
+            )
+        ),
+    )
+
+
+def test_help_request_links_with_garbage_tokens(client, hostile_site):
+    from django.core import signing
+
+    from helprequests import services
+    from helprequests.factories import HelpRequestFactory, ProposableVolunteerFactory
+
+    battery = Battery("« Un coup de main » links (garbage tokens)")
+    melun, admin = hostile_site["melun"], hostile_site["admin"]
+    # What a wrong link could change: a new request, one proposed (its answer pending) and
+    # one accepted (its "done" pending).
+    new = HelpRequestFactory(commune=melun)
+    pending = services.request_propose(
+        help_request=HelpRequestFactory(commune=melun),
+        volunteer=ProposableVolunteerFactory(commune=melun),
+        user=admin,
+    )
+    accepted = services.request_propose(
+        help_request=HelpRequestFactory(commune=melun),
+        volunteer=ProposableVolunteerFactory(commune=melun),
+        user=admin,
+    )
+    services.proposal_accept(token=services.answer_token(accepted))
+    before = _help_request_states()
+    answers = ["accept", "decline", "pause", "leave"]
+    bodies = {
+        "withdraw": lambda i: [],
+        "answer": lambda i: [("answer", answers[i % len(answers)])],
+        "done": lambda i: [("minutes", "60")],
+    }
+
+    def shoot(name, payload, lang, method, index):
+        path = route(f"helprequests:{name}", lang, token="TOKEN")
+        battery.fire(
+            client,
+            Shot(
+                field=f"{name} token",
+                payload=payload,
+                lang=lang,
+                method=method,
+                path=path.replace("TOKEN", path_segment(payload.value)),
+                pairs=bodies[name](index) if method == "POST" else [],
+            ),
+        )
+
+    for index, (name, payload, lang) in enumerate(each_payload(list(bodies))):
+        shoot(name, payload, lang, "GET" if len(payload.name) % 2 else "POST", index)
+    # Tokens that are signed, but for another link, another row or a value of another shape.
+    real = {
+        "withdraw": services.withdraw_token(new),
+        "answer": services.answer_token(pending),
+        "done": services.done_token(accepted),
+    }
+    salts = {
+        "withdraw": services.WITHDRAW_SALT,
+        "answer": services.ANSWER_SALT,
+        "done": services.DONE_SALT,
+    }
+    targets = {"withdraw": new, "answer": pending, "done": accepted}
+    for name in bodies:
+        salt, target = salts[name], targets[name]
+        forged = [
+            *(Payload("token", f"{other}-link", real[other]) for other in real if other != name),
+            Payload("token", "truncated", real[name][:-4]),
+            Payload("token", "lengthened", real[name] + "x"),
+            Payload("token", "stale", signing.dumps({"id": target.pk, "t": "0" * 32}, salt=salt)),
+            Payload("token", "no-secret", signing.dumps({"id": target.pk}, salt=salt)),
+            Payload(
+                "token",
+                "id-as-text",
+                signing.dumps({"id": str(target.pk), "t": target.token}, salt=salt),
+            ),
+            Payload("token", "list", signing.dumps([target.pk, target.token], salt=salt)),
+        ]
+        for index, payload in enumerate(forged):
+            for lang in LANGUAGES:
+                for method in ("GET", "POST"):
+                    shoot(name, payload, lang, method, index)
+    after = _help_request_states()
+    # Rows moved, added or gone.
+    changed = [row for was, now in zip(before, after, strict=True) for row in set(was) ^ set(now)]
+    battery.rows["rows changed"] = len(changed)
+    if changed:
+        battery.fail(
+            Shot(field="token", payload=DISPLAY, lang="-", method="DB", path="-"),
+            "a garbage token changed a request, a proposal or a volunteer",
+            repr(changed),
+        )
+    battery.assert_clean()
+
+
 # Search, catalogue, stories, communes, feeds, booklet ------------------------------------------
 
 

@@ -246,3 +246,12 @@ def test_search_query_count_does_not_grow_with_the_results(france, client, few, 
     # The postcode check (postcodes only), the count, the communes with their department,
     # their postcodes.
     assert len(few_queries) == len(many_queries) <= 4
+
+
+@pytest.mark.parametrize("code", ["77\x00000", "\x00" * 64, "7700", "770001", "abcde"])
+def test_a_malformed_postcode_finds_no_commune_without_asking_the_database(france, code):
+    # PostgreSQL refuses a NUL byte in a query with an error (a 500 on the forms that narrow
+    # their communes by the posted postcode before validating it: sign-up, help request).
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Commune.objects.for_postcode(code)) == []
+    assert len(queries) == 0
