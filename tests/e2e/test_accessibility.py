@@ -96,6 +96,8 @@ for lang in ("fr", "en"):
             + network.reverse_subpage("region", kwargs={"region": "ile-de-france"}),
             "network meeting": first(MeetingPage),
             "search": reverse("search"),
+            "help request form": reverse("helprequests:request"),
+            "help requests' data page": reverse("helprequests:data"),
         }
 print(json.dumps(urls))
 """
@@ -286,6 +288,7 @@ FORMS = {
     "poster form": "form.poster-form button[type=submit]",
     "directory proposal form": "main form[method=post] button[type=submit]",
     "network meeting": "main form[method=post] button[type=submit]",
+    "help request form": "main form[method=post] button[type=submit]",
 }
 
 
