@@ -469,3 +469,6 @@ def test_closing_an_accepted_request_tells_the_volunteer(
     with django_capture_on_commit_callbacks(execute=True):
         services.request_close(help_request=help_request, user=place["referent"], reason="solved")
     assert [m.to for m in mailoutbox] == [[proposal.volunteer.email]]
+    # Closed by the referent, not withdrawn by the person: the email says which.
+    assert "close par le ou la référent·e" in mailoutbox[0].body
+    assert "n'en a plus besoin" not in mailoutbox[0].body
