@@ -70,13 +70,16 @@ def test_an_official_registers_for_a_meeting(visitor_factory, outbox, live_site,
 
     # The day before the meeting, the hourly command sends the reminder, once.
     live_site.shell(
-        "from datetime import timedelta\n"
+        "from datetime import datetime, time, timedelta\n"
         "from django.utils import timezone\n"
         "from network.models import MeetingPage\n"
         f"for page in MeetingPage.objects.filter(translation_key=MeetingPage.objects.get("
         f"slug={MEETING_SLUG!r}).translation_key):\n"
         "    length = page.end - page.start\n"
-        "    page.start = timezone.now() + timedelta(hours=20)\n"
+        # Tomorrow at noon in the site's time zone: "now + 20 h" is still today after
+        # midnight in Paris (the reminders go to tomorrow's meetings), and failed then.
+        "    tomorrow = timezone.localdate() + timedelta(days=1)\n"
+        "    page.start = timezone.make_aware(datetime.combine(tomorrow, time(12)))\n"
         "    page.end = page.start + length\n"
         "    page.save(update_fields=['start', 'end'])\n"
         "print('ok')"
