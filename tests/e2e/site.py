@@ -164,6 +164,13 @@ class LiveSite:
                 # Four journeys (fr, en, scripts on and off) report the same gesture.
                 "RATE_LIMIT_GESTURE_DONE_ONCE": "1000/86400",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                # No worker recycling during a run: this site's gunicorn runs threaded
+                # (gthread) workers, which close the connections still waiting in their queue
+                # when they restart after max_requests; the link check, which comes after
+                # about 2,000 requests per worker, then read a closed connection as a dead
+                # link (status 0). Production's default sync workers do not queue
+                # connections (gunicorn.conf.py: GUNICORN_THREADS=1).
+                "GUNICORN_MAX_REQUESTS": "0",
             }
         )
         # Production requires Redis (rate limits and the page cache shared by the workers); a
