@@ -41,7 +41,7 @@ from volunteers.models import AVAILABILITY_CHOICES
 from . import services
 from .admin_forms import ADMIN_CONSENT_LABEL, AdminHelpRequestForm, CloseForm
 from .models import AccessRecord, HelpProposal, HelpRequest, is_referent
-from .services import Candidate, HelpError
+from .services import HelpError
 
 Status = HelpRequest.Status
 Action = AccessRecord.Action
@@ -344,9 +344,7 @@ class HelpRequestDetailView(RequestMixin, TemplateView):
                 {
                     "proposal": proposal,
                     "label": (
-                        Candidate(
-                            volunteer=proposal.volunteer, distance_km=None, helps_done=0
-                        ).label
+                        services.volunteer_label(proposal.volunteer)
                         if proposal.volunteer_id
                         else _("bénévole parti·e")
                     ),

@@ -334,10 +334,14 @@ class Candidate:
 
     @property
     def label(self):
-        """What the referent sees of a volunteer before both sides said yes: the first name
-        and the initial of the last name, never an address or a phone."""
-        initial = (self.volunteer.last_name or "")[:1]
-        return f"{self.volunteer.first_name} {initial}." if initial else self.volunteer.first_name
+        return volunteer_label(self.volunteer)
+
+
+def volunteer_label(volunteer):
+    """What the referent sees of a volunteer before both sides said yes: the first name and
+    the initial of the last name, never an address or a phone."""
+    initial = (volunteer.last_name or "")[:1]
+    return f"{volunteer.first_name} {initial}." if initial else volunteer.first_name
 
 
 def _distance_km(a, b):
