@@ -7,24 +7,11 @@ from django.utils import translation
 
 import pytest
 
-from campaign.geography.models import Commune, Department, Region, search_key
+from campaign.geography.models import Department, Region
 from helprequests.factories import ProposableVolunteerFactory
 from helprequests.models import Referent
+from tests.utils import make_commune
 from volunteers.forms import form_timestamp_make
-
-
-def make_commune(insee_code, name, department, *, postcodes=()):
-    commune = Commune.objects.create(
-        insee_code=insee_code,
-        name=name,
-        slug=f"{name.lower()}-{insee_code}",
-        search_name=search_key(name),
-        department=department,
-        region=department.region,
-    )
-    for code in postcodes:
-        commune.postcodes.create(code=code)
-    return commune
 
 
 @pytest.fixture(autouse=True)
