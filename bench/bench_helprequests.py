@@ -625,8 +625,7 @@ def serve(sizes, paths, args):
             for label, database in sizes.items()
         }
         # A round outside the measure, so that both workers of each server have compiled
-        # every template: `load` starts its clock before its own warm-up GET, and a fresh
-        # worker's first render can outlast a short measure (its clients then start late).
+        # every template (`load`'s own warm-up is one GET, which reaches one worker).
         for name in SERVED:
             for label, base_url in servers.items():
                 load(base_url, [paths[label][name]], duration=2, concurrency=4)
