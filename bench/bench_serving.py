@@ -3,7 +3,8 @@
   static      nginx serving a saved copy of the page's HTML (the limit)
   headers     the same copy with the headers the proxied page carries (read from its HIT)
   proxy       the page through the proxy cache of deploy/nginx/tousvoisins.conf (a HIT)
-  app         gunicorn directly, the application's page cache on (campaign/cache.py)
+  app         gunicorn directly, the application's page cache on (campaign/cache.py; a hit is
+              answered by PageCacheHits, campaign/wsgi.py, before Django's handler)
   uncached    gunicorn directly, the page cache off (PAGE_CACHE_ENABLED=false)
   baseline    with `--baseline DIR`: that tree's gunicorn (a git worktree of an earlier
               commit, e.g. `git worktree add --detach /tmp/baseline-perf e643a13`), as it
@@ -36,7 +37,7 @@ else one built by the tree's own migrate, import_communes and load_demo (common.
 its own collectstatic and media folder; its cache in Redis database 12 (BENCH_BASELINE_REDIS_URL;
 e643a13's key prefix is a fixed `tv`, whose keys there are deleted first).
 
-    .venv/bin/python bench/bench_serving.py [--rounds 3] [--duration 5]
+    .venv/bin/python bench/bench_serving.py [--rounds 5] [--duration 5]
         [--baseline /tmp/baseline-perf] [--reuse]
 
 Nothing here asserts a timing: the figures go to docs/PERFORMANCE.md.
@@ -298,7 +299,7 @@ def wrk(port, path, duration, *, connections=8, paths=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--baseline", help="a worktree of the commit to compare with (uncached)")
     parser.add_argument(
