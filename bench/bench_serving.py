@@ -149,8 +149,8 @@ def get(port, path, headers=None):
 
 
 @contextlib.contextmanager
-def gunicorn(env, name, tree=BASE_DIR):
-    port = free_port()
+def gunicorn(env, name, tree=BASE_DIR, *, port=None):
+    port = port or free_port()
     log = open(OUT / f"gunicorn-{name}.log", "w")  # noqa: SIM115
     # Options on the command line: the baseline's gunicorn.conf.py may read no environment.
     process = subprocess.Popen(  # noqa: S603
@@ -189,20 +189,22 @@ def clear_baseline_cache():
 
 
 @contextlib.contextmanager
-def nginx(*, upstream_port, static_root, media_root, saved_root):
+def nginx(*, upstream_port, static_root, media_root, saved_root, proxy_port=None, purge_port=None):
     """deploy/'s site rendered on loopback (the proxy), plus two servers of the saved copies:
-    the plain one, and one whose pages get the headers given to same_headers() (a reload)."""
+    the plain one, and one whose pages get the headers given to same_headers() (a reload).
+    bench_mixed.py gives the proxy's and the purge listener's ports (its workers were told
+    where to purge before nginx starts)."""
     folder = OUT / "nginx"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "tmp").mkdir(parents=True)
-    proxy_port, static_port, headers_port = free_port(), free_port(), free_port()
+    proxy_port, static_port, headers_port = proxy_port or free_port(), free_port(), free_port()
     site = subprocess.run(
         ["sh", str(BASE_DIR / "deploy" / "render-nginx.sh")],
         env={
             "PATH": os.environ["PATH"],
             "TV_SERVER_NAME": "127.0.0.1",
             "TV_LISTEN": f"127.0.0.1:{proxy_port}",
-            "TV_PURGE_LISTEN": f"127.0.0.1:{free_port()}",
+            "TV_PURGE_LISTEN": f"127.0.0.1:{purge_port or free_port()}",
             "TV_UPSTREAM": f"127.0.0.1:{upstream_port}",
             "TV_STATIC_ROOT": str(static_root),
             "TV_MEDIA_ROOT": str(media_root),
