@@ -1,5 +1,5 @@
 """What a visitor types, made safe to store: one line (a name, a commune) or several (a
-story). Shared by the sign-up and nomination forms."""
+story, a phone number). Shared by the sign-up, nomination and help-request forms."""
 
 import re
 import unicodedata
@@ -12,6 +12,17 @@ from django.utils.translation import gettext_lazy as _
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # In a text of several lines: the same, less the line feed (kept) and the tab (a space).
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A phone number as people write it: digits, spaces, dots, dashes, brackets, a leading +.
+_PHONE = re.compile(r"^\+?[0-9 .()\-]{6,20}$")
+INVALID_PHONE = _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78.")
+
+
+def clean_phone(value: str) -> str:
+    """A phone number, stripped; empty stays empty (the field says whether it is required)."""
+    value = (value or "").strip()
+    if value and not _PHONE.fullmatch(value):
+        raise ValidationError(INVALID_PHONE, code="invalid")
+    return value
 
 
 def clean_line(value: str) -> str:

@@ -5,8 +5,6 @@ and a referent row (which puts its user in the referents' group).
 The public form (forms.py) belongs to the public pages; this one asks the same things in the
 agent's words ("la personne", not "vous")."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -17,7 +15,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from campaign.geography.forms import CommuneChoiceField
 from campaign.geography.models import INSEE_CODE_RE, Commune
-from campaign.text import clean_line, clean_text
+from campaign.text import clean_line, clean_phone, clean_text
 from volunteers.interests import interest_choices
 from volunteers.models import AVAILABILITY_CHOICES
 
@@ -32,8 +30,6 @@ INVALID_EMAIL = _("Saisissez une adresse e-mail valide, par exemple nom@exemple.
 UNKNOWN_COMMUNE = _(
     "Aucune commune ne correspond à « %(text)s ». Vérifiez l'orthographe, ou saisissez un code."
 )
-INVALID_PHONE = _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78.")
-_PHONE = re.compile(r"^\+?[0-9 .()\-]{6,20}$")
 # More matches than this: the agent is asked to be more precise, not to scroll.
 COMMUNE_MATCHES_MAX = 20
 
@@ -180,10 +176,7 @@ class AdminHelpRequestForm(forms.Form):
         return _one_line(self.cleaned_data["requester_name"])
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if value and not _PHONE.fullmatch(value):
-            raise ValidationError(INVALID_PHONE, code="invalid")
-        return value
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_email(self):
         return (self.cleaned_data["email"] or "").strip().lower()

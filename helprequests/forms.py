@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaign.geography.forms import CommuneChoiceField, PostcodeField
-from campaign.text import clean_line
-from volunteers.forms import _PHONE, CommuneMixin, SignupForm
+from campaign.text import clean_line, clean_phone
+from volunteers.forms import CommuneMixin, DisplayTimeCheckMixin
 from volunteers.interests import interest_choices
 from volunteers.models import AVAILABILITY_CHOICES
 
@@ -45,7 +45,6 @@ CONSENT_BEHALF_LABEL = _(
 )
 
 INVALID_EMAIL = _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
-INVALID_PHONE = _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78.")
 
 # The durations a volunteer may record (minutes), shown as "30 min", "1 h 30"…
 # (at most models.MAX_MINUTES, which services.request_done enforces).
@@ -84,7 +83,7 @@ class DetailsField(forms.CharField):
         return unicodedata.normalize("NFC", value).strip()
 
 
-class HelpRequestForm(CommuneMixin, forms.Form):
+class HelpRequestForm(DisplayTimeCheckMixin, CommuneMixin, forms.Form):
     asked_by = forms.ChoiceField(
         label=_("Qui fait la demande ?"),
         choices=ASKED_BY_CHOICES,
@@ -178,10 +177,6 @@ class HelpRequestForm(CommuneMixin, forms.Form):
     # When the form was shown, signed (volunteers.forms.form_timestamp_make).
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    # The sign-up form's anti-bot check on that time, with its messages: one rule, one
-    # wording, wherever an anonymous visitor fills in a form of people's data.
-    _check_started = SignupForm._check_started
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = interest_choices()
@@ -194,14 +189,11 @@ class HelpRequestForm(CommuneMixin, forms.Form):
         return bool(self.is_bound and self.data.get(self.add_prefix("website")))
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"]
-        if value and not _PHONE.fullmatch(value):
-            raise ValidationError(INVALID_PHONE, code="invalid")
-        return value
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned_data = super().clean()
-        self._check_started(cleaned_data.get("started") or "")
+        self.check_started(cleaned_data.get("started") or "")
         self._clean_commune(cleaned_data)
         asked_by = cleaned_data.get("asked_by")
         on_behalf = bool(asked_by) and asked_by != AskedBy.SELF

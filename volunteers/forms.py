@@ -15,6 +15,7 @@ from campaign.geography.forms import CommuneChoiceField, PostcodeField
 from campaign.geography.models import Postcode
 from campaign.geography.selectors import communes_for_postcode
 from campaign.text import clean_line as clean_name
+from campaign.text import clean_phone
 
 from . import conf
 from .interests import interest_choices
@@ -47,7 +48,6 @@ INVALID_EMAIL = _("Saisissez une adresse e-mail valide, par exemple nom@exemple.
 FORM_TIMESTAMP_SALT = "volunteers.signup-form"
 # Letters, marks, digits, spaces and the punctuation of names; no control characters.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_PHONE = re.compile(r"^\+?[0-9 .()\-]{6,20}$")
 
 
 def consent_wording(label) -> Wording:
@@ -156,15 +156,47 @@ class VolunteerFieldsMixin(forms.Form):
         return clean_name(self.cleaned_data["last_name"])
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if value and not _PHONE.fullmatch(value):
-            raise ValidationError(
-                _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78."), code="invalid"
+        return clean_phone(self.cleaned_data["phone"])
+
+
+class DisplayTimeCheckMixin:
+    """The anti-bot check on when a form of people's data was shown (its signed `started`
+    field, volunteers.forms.form_timestamp_make): one rule and one wording for every
+    anonymous form that uses it (the sign-up, the help request). The form sets
+    `started_refused` and `too_fast` to False in its __init__."""
+
+    def check_started(self, value):
+        """The anti-bot check on when the form was displayed. Its errors belong to the whole
+        form (no field label: the visitor never sees this hidden field)."""
+        try:
+            started = float(
+                signing.loads(value, salt=FORM_TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
             )
-        return value
+        except (signing.BadSignature, TypeError, ValueError):
+            self.started_refused = True
+            self.add_error(
+                None,
+                ValidationError(
+                    _("Le formulaire a expiré. Vérifiez vos réponses puis envoyez-le à nouveau."),
+                    code="expired",
+                ),
+            )
+            return
+        if time.time() - started < conf.min_fill_seconds():
+            self.started_refused = self.too_fast = True
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Le formulaire a été envoyé trop vite. Merci de vérifier vos réponses "
+                        "puis de l'envoyer à nouveau."
+                    ),
+                    code="too_fast",
+                ),
+            )
 
 
-class SignupForm(CommuneMixin, VolunteerFieldsMixin):
+class SignupForm(DisplayTimeCheckMixin, CommuneMixin, VolunteerFieldsMixin):
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         max_length=254,
@@ -243,39 +275,9 @@ class SignupForm(CommuneMixin, VolunteerFieldsMixin):
             raise ValidationError(self.fields["email"].error_messages["invalid"], code="invalid")
         return email
 
-    def _check_started(self, value):
-        """The anti-bot check on when the form was displayed. Its errors belong to the whole
-        form (no field label: the visitor never sees this hidden field)."""
-        try:
-            started = float(
-                signing.loads(value, salt=FORM_TIMESTAMP_SALT, max_age=conf.FORM_MAX_AGE)
-            )
-        except (signing.BadSignature, TypeError, ValueError):
-            self.started_refused = True
-            self.add_error(
-                None,
-                ValidationError(
-                    _("Le formulaire a expiré. Vérifiez vos réponses puis envoyez-le à nouveau."),
-                    code="expired",
-                ),
-            )
-            return
-        if time.time() - started < conf.min_fill_seconds():
-            self.started_refused = self.too_fast = True
-            self.add_error(
-                None,
-                ValidationError(
-                    _(
-                        "Le formulaire a été envoyé trop vite. Merci de vérifier vos réponses "
-                        "puis de l'envoyer à nouveau."
-                    ),
-                    code="too_fast",
-                ),
-            )
-
     def clean(self):
         cleaned_data = super().clean()
-        self._check_started(cleaned_data.get("started") or "")
+        self.check_started(cleaned_data.get("started") or "")
         self._clean_commune(cleaned_data)
         return cleaned_data
 
