@@ -3,6 +3,7 @@
 
 import email.utils
 import re
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -14,26 +15,39 @@ LANG = pytest.mark.parametrize("lang", LANGUAGES)
 
 @LANG
 def test_sign_up_sent_too_fast_says_so_without_internal_labels(visitor_factory, lang):
+    """The e2e site refuses a sign-up sent less than a second after the form was shown
+    (VOLUNTEERS_MIN_FILL_SECONDS=1), the page coming from the application's cache with this
+    visitor's display time. On a loaded machine the browser itself can take more than that
+    to fill the form in (CI, 2026-12-07: shown at 03:31:20, sent at 03:31:21 and accepted):
+    such an attempt proves nothing and is made again, up to five times. An attempt sent
+    within 0.8 s of asking for the page must be refused."""
     visitor = visitor_factory(lang, js=False)
     page = visitor.page
-    visitor.goto(visitor.home())
-    page.locator("main a.button--large").first.click()
-    page.locator("form.volunteer-signup").wait_for()
-    page.fill("#id_first_name", "Camille")
-    page.fill("#id_email", "trop.vite@exemple.fr")
-    page.fill("#id_postcode", "77300")  # one commune: Fontainebleau
-    page.locator("#id_consent_emails").check()
-    page.locator("form.volunteer-signup button[type=submit]").click()  # well under a second
-    page.wait_for_load_state()
-    errors = page.locator("main [role=alert], main .errorlist")
-    text = " ".join(errors.all_inner_texts())
-    assert text.strip(), "no error shown"
+    for attempt in range(5):
+        visitor.goto(visitor.home())
+        asked = time.monotonic()
+        page.locator("main a.button--large").first.click()
+        page.locator("form.volunteer-signup").wait_for()
+        page.fill("#id_first_name", "Camille")
+        page.fill("#id_email", f"trop.vite{attempt}@exemple.fr")
+        page.fill("#id_postcode", "77300")  # one commune: Fontainebleau
+        page.locator("#id_consent_emails").check()
+        page.locator("form.volunteer-signup button[type=submit]").click()
+        sent_after = time.monotonic() - asked
+        page.wait_for_load_state()
+        errors = page.locator("main [role=alert], main .errorlist")
+        text = " ".join(errors.all_inner_texts())
+        if text.strip() or sent_after < 0.8:
+            break
+    else:
+        pytest.fail("the browser never sent the form within 0.8 s of asking for it")
+    assert text.strip(), f"no error shown, the form sent {sent_after:.2f} s after it was asked for"
     assert "Started" not in page.locator("main").inner_text()
     assert "started" not in text.lower()
     assert {"fr": "trop vite", "en": "too quickly"}[lang] in text.lower(), text
     # What was typed is kept.
     assert page.input_value("#id_first_name") == "Camille"
-    assert page.input_value("#id_email") == "trop.vite@exemple.fr"
+    assert page.input_value("#id_email") == f"trop.vite{attempt}@exemple.fr"
     visitor.shot("signup-too-fast")
 
 
