@@ -40,7 +40,7 @@ from django.urls.resolvers import RoutePattern
 
 import pytest
 
-from campaign.geography.models import Commune, Department, Region, search_key
+from campaign.geography.models import Commune, Department, Region
 from directory.models import Actor, HelpPoint
 from helprequests.models import (
     REFERENT_GROUP,
@@ -53,6 +53,7 @@ from kits.models import EngagedCommune
 from mailings.models import Delivery, Mailing
 from network.models import MeetingRegistration
 from stories.models import Nomination
+from tests.utils import make_commune
 from volunteers.factories import MairieAccessFactory, VolunteerFactory
 from volunteers.models import AssistedSignup, Volunteer
 from volunteers.models.access import MAIRIE_GROUP_NAME
@@ -89,17 +90,6 @@ APP_MODEL_ARGUMENTS = [
 ]
 
 
-def _make_commune(insee_code, name, department):
-    return Commune.objects.create(
-        insee_code=insee_code,
-        name=name,
-        slug=f"{name.lower()}-{insee_code}",
-        search_name=search_key(name),
-        department=department,
-        region=department.region,
-    )
-
-
 @pytest.fixture
 def world(home_page):
     """Two communes and their volunteers; names no admin page could hold by chance."""
@@ -107,8 +97,8 @@ def world(home_page):
     bretagne = Region.objects.create(code="53", name="Bretagne", slug="bretagne")
     d77 = Department.objects.create(code="77", name="Seine-et-Marne", slug="77", region=idf)
     d29 = Department.objects.create(code="29", name="Finistère", slug="29", region=bretagne)
-    melun = _make_commune("77288", "Melun", d77)
-    brest = _make_commune("29019", "Brest", d29)
+    melun = make_commune("77288", "Melun", d77)
+    brest = make_commune("29019", "Brest", d29)
 
     def person(key, commune, *, consent, status=Volunteer.Status.CONFIRMED):
         return VolunteerFactory(

@@ -34,18 +34,9 @@ def _overrides(media_root):
 
 
 def _commune(insee_code, name, department, postcode):
-    from campaign.geography.models import Commune, search_key
+    from tests.utils import make_commune
 
-    commune = Commune.objects.create(
-        insee_code=insee_code,
-        name=name,
-        slug=f"{name.lower()}-{insee_code}",
-        search_name=search_key(name),
-        department=department,
-        region=department.region,
-    )
-    commune.postcodes.create(code=postcode)
-    return commune
+    return make_commune(insee_code, name, department, postcodes=[postcode])
 
 
 def _translate(page, locale, **changes):

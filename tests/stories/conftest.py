@@ -1,21 +1,8 @@
 import pytest
 
-from campaign.geography.models import Commune, Department, Region, search_key
+from campaign.geography.models import Department, Region
 from stories.factories import StoryIndexPageFactory, StoryThemeFactory
-
-
-def make_commune(insee_code, name, department, *, postcode=None):
-    commune = Commune.objects.create(
-        insee_code=insee_code,
-        name=name,
-        slug=f"{name.lower()}-{insee_code}",
-        search_name=search_key(name),
-        department=department,
-        region=department.region,
-    )
-    if postcode:
-        commune.postcodes.create(code=postcode)
-    return commune
+from tests.utils import make_commune
 
 
 @pytest.fixture
@@ -30,12 +17,12 @@ def geography(db):
     finistere = Department.objects.create(
         code="29", name="Finistère", slug="finistere", region=bretagne
     )
-    melun = make_commune("77288", "Melun", seine_et_marne, postcode="77000")
+    melun = make_commune("77288", "Melun", seine_et_marne, postcodes=["77000"])
     # Two communes sharing a postcode: the form must ask which one.
-    make_commune("77255", "Livry-sur-Seine", seine_et_marne, postcode="77000")
-    make_commune("77152", "Dammarie-les-Lys", seine_et_marne, postcode="77190")
-    brest = make_commune("29019", "Brest", finistere, postcode="29200")
-    paris_11 = make_commune("75111", "Paris 11e Arrondissement", paris, postcode="75011")
+    make_commune("77255", "Livry-sur-Seine", seine_et_marne, postcodes=["77000"])
+    make_commune("77152", "Dammarie-les-Lys", seine_et_marne, postcodes=["77190"])
+    brest = make_commune("29019", "Brest", finistere, postcodes=["29200"])
+    paris_11 = make_commune("75111", "Paris 11e Arrondissement", paris, postcodes=["75011"])
     return {
         "regions": {"idf": idf, "bretagne": bretagne},
         "departments": {"77": seine_et_marne, "75": paris, "29": finistere},
